@@ -1,0 +1,228 @@
+"""The ``geomap`` command: a thin layer over the library.
+
+Each command parses its options, calls one library function and prints.  Library
+errors (:class:`~geomap.errors.GeomapError`) become one ``Error: ...`` line and exit 1.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import GeomapError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Turn crisis news articles into a layered, offline situation map and GeoJSON.")
+gazetteer_app = typer.Typer(no_args_is_help=True, help="Build or inspect the offline gazetteer index.")
+app.add_typer(gazetteer_app, name="gazetteer")
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _one_line_errors(func):
+    """Turn library errors raised by a command into one ``Error: ...`` line and exit 1."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except GeomapError as exc:
+            _err(f"Error: {exc}")
+            raise typer.Exit(1) from None
+    return wrapper
+
+
+def _parse_today(value: Optional[str]) -> Optional[dt.date]:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"should be a date like 2025-02-21, got {value!r}") from None
+
+
+@app.command()
+@_one_line_errors
+def build(
+    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Article files or folders (.txt, .md, .html). Default: seeds/")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for map.html and events.geojson.")] = Path("output"),
+    layers: Annotated[Optional[Path], typer.Option("--layers", help="Folder of layer definitions (*.yaml). Default: ./layers or the built-in ones.")] = None,
+    tiles: Annotated[Optional[str], typer.Option("--tiles", help="Add an online tile layer by xyzservices name, e.g. OpenStreetMap.Mapnik. Off by default: the map then makes no network request.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on the first unreadable article instead of skipping it.")] = False,
+    today: Annotated[Optional[str], typer.Option("--today", help="Reference date (YYYY-MM-DD) for articles with no published date and no year.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Build a situation map (map.html) and events.geojson from news articles.
+
+    Example:
+
+        geomap build seeds --out output
+    """
+    from .pipeline import build as build_map
+
+    progress = None if quiet else (lambda msg: _err(msg))
+    result = build_map(inputs or [Path("seeds")], out, layers_dir=layers, tiles=tiles, strict=strict,
+                       today=_parse_today(today), progress=progress)
+    for path, problem in result.skipped:
+        _err(f"Warning: {path}: {problem} (skipped)")
+    if not quiet:
+        if result.unresolved:
+            names = sorted({f"{name} ({src})" for src, name in result.unresolved})
+            _err(f"Unresolved place names: {', '.join(names)}")
+        typer.echo(f"{result.documents} article(s), {result.events} event(s) -> "
+                   f"{result.outputs['map']}, {result.outputs['geojson']}"
+                   + (f"; {len(result.skipped)} file(s) skipped" if result.skipped else ""))
+
+
+def _place_dict(place) -> dict:
+    return {"id": place.id, "name": place.name, "lat": place.lat, "lon": place.lon, "kind": place.kind,
+            "country": place.country, "admin1": place.admin1, "population": place.population,
+            "source": place.source}
+
+
+@app.command()
+@_one_line_errors
+def geocode(
+    name: Annotated[str, typer.Argument(help="A place name, e.g. Goma or 'Kavumu Airport'.")],
+    limit: Annotated[int, typer.Option("--limit", help="How many other candidates to list.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Look a name up in the offline gazetteer: the pick and the other candidates.
+
+    Example:
+
+        geomap geocode "Kavumu Airport"
+    """
+    from .gazetteer import Gazetteer
+
+    with Gazetteer.open() as gaz:
+        found = gaz.geocode(name, exactly_one=False) or []
+    if as_json:
+        typer.echo(json.dumps([_place_dict(p) for p in found[: limit + 1]], ensure_ascii=False, indent=1))
+        return
+    if not found:
+        _err(f"Error: {name!r}: not found in the gazetteer")
+        raise typer.Exit(1)
+    for i, p in enumerate(found[: limit + 1]):
+        mark = "pick " if i == 0 else "     "
+        typer.echo(f"{mark}{p.name}\t{p.lat:.5f}, {p.lon:.5f}\t{p.kind}\t{p.country or '-'}\t"
+                   f"pop {p.population}\t{p.id}")
+
+
+@app.command()
+@_one_line_errors
+def places(
+    file: Annotated[Path, typer.Argument(help="One article (.txt, .md, .html).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """List the place names found in an article, with offsets and coordinates.
+
+    Example:
+
+        geomap places seeds/drc-ceasefire-calls.txt
+    """
+    from .documents import read_document
+    from .gazetteer import Gazetteer
+    from .pipeline import extract_places
+
+    doc = read_document(file)
+    with Gazetteer.open() as gaz:
+        mentions = extract_places(doc, gaz)
+    for m in mentions:
+        p = m.place
+        if as_json:
+            typer.echo(json.dumps({"start": m.start, "end": m.end, "name": m.surface, "role": m.role,
+                                   "place": _place_dict(p) if p else None}, ensure_ascii=False))
+        elif p is None:
+            typer.echo(f"{m.start}-{m.end}\t{m.surface}\tunresolved")
+        else:
+            typer.echo(f"{m.start}-{m.end}\t{m.surface}\t{p.lat:.5f}, {p.lon:.5f}\t{p.name}\t{p.kind}\t"
+                       f"{p.country or '-'}\t{m.role}")
+
+
+@app.command("layers")
+@_one_line_errors
+def list_layers(
+    layers: Annotated[Optional[Path], typer.Option("--layers", help="Folder of layer definitions.")] = None,
+) -> None:
+    """List the layer definitions: id, label, geometry, colour and trigger count.
+
+    Example:
+
+        geomap layers --layers layers
+    """
+    from .layers import load_layers
+
+    for lay in load_layers(layers):
+        typer.echo(f"{lay.id}\t{lay.label}\t{lay.geometry}\t{lay.color}\t{lay.icon}\t"
+                   f"{len(lay.triggers)} triggers\t{lay.source_file}")
+
+
+@gazetteer_app.command("build")
+@_one_line_errors
+def gazetteer_build(
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if the index exists.")] = False,
+) -> None:
+    """Compile the offline gazetteer index into the user's cache folder.
+
+    Example:
+
+        geomap gazetteer build --force
+    """
+    from .gazetteer import build_index
+
+    path = build_index(force=force, progress=_err)
+    typer.echo(f"gazetteer index: {path}")
+
+
+@gazetteer_app.command("info")
+@_one_line_errors
+def gazetteer_info() -> None:
+    """Show where the gazetteer index is and what it holds.
+
+    Example:
+
+        geomap gazetteer info
+    """
+    from .gazetteer import Gazetteer
+
+    with Gazetteer.open() as gaz:
+        info = gaz.info()
+    for key, value in info.items():
+        typer.echo(f"{key}: {value}")
+
+
+def main() -> None:
+    """Console entry point: run the app, turning geomap errors into one line."""
+    logging.basicConfig(level=logging.WARNING, format="Warning: %(message)s")
+    try:
+        app(standalone_mode=False)
+    except GeomapError as exc:
+        _err(f"Error: {exc}")
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _err("Error: aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        _err("Error: interrupted; outputs left as they were")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unforeseen: one line, no traceback
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if os.environ.get("GEOMAP_DEBUG"):
+            raise
+        _err(f"Error: internal error: {type(exc).__name__}: {exc} (set GEOMAP_DEBUG=1 for a traceback)")
+        sys.exit(2)

@@ -1,0 +1,316 @@
+"""Events: which sentences report what, where, when and by whom.
+
+For each sentence, every layer's triggers are found (:mod:`geomap.layers`), and each
+trigger is linked to the resolved places of the same sentence:
+
+1. Each place takes the trigger nearest to it.  Triggers before a place weigh more
+   than triggers after it ("met in Nairobi", "seized the town of Palma").
+2. A trigger no place took links to its nearest place when that place is close
+   (``LINK_WINDOW`` characters), so "Palma ... after an attack" also gives a clash.
+3. A sentence that names a city-level place drops its coarser places (countries,
+   provinces) as event locations: "Kingston, Jamaica" is in Kingston.  Places given
+   only as a bearing ("north of Stockholm") are references, not venues.
+4. A layer's ``coarsest_place`` bounds how coarse its places may be (a meeting needs
+   a venue; a humanitarian crisis may cover a country).
+
+Routes with two named ends ("the road from Semera to Mekelle", "between Goma and
+Bukavu") become lines.  A call between leaders (a layer's ``remote_triggers``) with no
+venue becomes a line between the parties' capitals, marked inferred.  Repeated reports
+of one event in a document are merged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from . import actors as actors_mod
+from . import dates as dates_mod
+from .layers import LayerMatcher
+from .models import Document, Event, Layer, Mention, Place
+from .sentences import Sentence, split_sentences
+
+log = logging.getLogger("geomap")
+
+LINK_WINDOW = 60  # characters between a trigger and a place for rule 2
+AFTER_PENALTY = 1.5  # a trigger after its place counts as this much farther
+_RANK = {"city": 0, "admin1": 1, "country": 2}
+_ATTRIBUTION = re.compile(r"^(.{0,80}?)\b(said|says|reported|told|announced|warned|added|stated)\b", re.IGNORECASE)
+_BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|near|outside)\s+of\s+$|"
+                      r"\b(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of)\s+$", re.IGNORECASE)
+_ROUTE = re.compile(r"\b(?:from|between)\s+(?P<a>.+?)\s+(?:to|and|into)\s+(?P<b>.+?)(?=[,.;:]|\s|$)", re.IGNORECASE)
+# Words that, right after a country or demonym, tie it to a person or an organisation.
+_AFFILIATION = re.compile(
+    r"^[\s'\u2019s]*(?:President|Prime\s+Minister|Foreign\s+Minister|Minister|Secretary|Department|Ministry|"
+    r"Government|Army|Forces|Embassy|Ambassador|Chancellor|King|Leader|Officials?|Envoy|State\s+Department|"
+    r"Defen[cs]e\s+Minister|Vice\s+President|Premier)\b")
+
+
+def place_rank(place: Place) -> int:
+    """0 for a city-level place (city, airport, site), 1 for a province, 2 for a country."""
+    if place.kind == "country":
+        return 2
+    if place.kind in ("admin1", "region"):
+        return 1
+    return 0
+
+
+def precision_of(place: Place) -> str:
+    return {0: "exact", 1: "admin1", 2: "country"}[place_rank(place)]
+
+
+@dataclass(frozen=True)
+class _Link:
+    layer: Layer
+    trigger: tuple[int, int]  # offsets within the sentence
+    mention: Mention
+
+
+def _gap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Characters between trigger ``a`` and place ``b`` (0 when they overlap), penalised when
+    the trigger comes after the place."""
+    if a[1] <= b[0]:
+        return b[0] - a[1]
+    if b[1] <= a[0]:
+        return (a[0] - b[1]) * AFTER_PENALTY
+    return 0.0
+
+
+def _attribution_end(text: str) -> int:
+    """End of a leading "X said" attribution clause, whose words are not triggers."""
+    m = _ATTRIBUTION.match(text)
+    if m and not re.search(r"[,;]", m.group(1)):
+        return m.start(2)
+    return 0
+
+
+def _venues(sentence: Sentence, mentions: Sequence[Mention]) -> list[Mention]:
+    """Resolved place names of a sentence that can host an event (rules 3)."""
+    inside = [m for m in mentions if m.place is not None and m.role == "name"
+              and sentence.start <= m.start and m.end <= sentence.end]
+    if not inside:
+        return []
+    finest = min(place_rank(m.place) for m in inside)
+    kept = [m for m in inside if place_rank(m.place) == finest]
+    if finest == 0 and len(kept) > 1:
+        refs = [m for m in kept if _BEARING.search(sentence.text[:m.start - sentence.start])]
+        if len(refs) < len(kept):
+            kept = [m for m in kept if m not in refs]
+    return kept
+
+
+def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Sequence[LayerMatcher]) -> list[_Link]:
+    """Rules 1, 2 and 4: pair the sentence's triggers with its venues."""
+    skip_before = _attribution_end(sentence.text)
+    triggers = [(mt.layer, span) for mt in matchers for span in mt.triggers(sentence.text) if span[0] >= skip_before]
+    if not triggers or not venues:
+        return []
+
+    def allowed(layer: Layer, m: Mention) -> bool:
+        return place_rank(m.place) <= _RANK.get(layer.coarsest_place, 2)
+
+    def rel(m: Mention) -> tuple[int, int]:
+        return (m.start - sentence.start, m.end - sentence.start)
+
+    links: dict[tuple[str, int], _Link] = {}
+    taken: set[tuple[str, tuple[int, int]]] = set()
+    for m in venues:
+        options = [(_gap(span, rel(m)), layer.order, layer.id, span, layer) for layer, span in triggers if allowed(layer, m)]
+        if options:
+            _, _, _, span, layer = min(options, key=lambda o: o[:3])
+            links[(layer.id, m.start)] = _Link(layer, span, m)
+            taken.add((layer.id, span))
+    for layer, span in triggers:
+        if (layer.id, span) in taken:
+            continue
+        options = [(_gap(span, rel(m)), m.start, m) for m in venues if allowed(layer, m)]
+        if not options:
+            continue
+        gap, _, m = min(options, key=lambda o: o[:2])
+        if gap <= LINK_WINDOW and (layer.id, m.start) not in links:
+            links[(layer.id, m.start)] = _Link(layer, span, m)
+    return sorted(links.values(), key=lambda lk: (lk.mention.start, lk.layer.order))
+
+
+def _route_end(sentence: Sentence, venues: Sequence[Mention], link: _Link) -> Mention | None:
+    """The other end of a route named "from A to B" / "between A and B", if ``link`` is one end."""
+    for m in _ROUTE.finditer(sentence.text):
+        a_start = sentence.start + m.start("a")
+        b_start = sentence.start + m.start("b")
+        ends = [v for v in venues if v.start in (a_start, b_start)]
+        if len(ends) == 2 and link.mention in ends and place_rank(ends[0].place) == 0 == place_rank(ends[1].place):
+            return ends[1] if link.mention is ends[0] else ends[0]
+    return None
+
+
+class _DocContext:
+    """What a document says once and every sentence uses: dates, actors and their countries."""
+
+    def __init__(self, doc: Document, mentions: Sequence[Mention], today: dt.date | None):
+        self.doc = doc
+        self.today = today
+        self.reference = dates_mod.reference_date(doc.text, doc.published, today=today)
+        self.dates = [d for d in dates_mod.find_dates(doc.text, reference=self.reference, today=today)]
+        self.mentions = sorted(mentions, key=lambda m: m.start)
+        place_spans = [(m.start, m.end) for m in self.mentions if m.role == "name"]
+        self.sentence_actors: dict[int, list[tuple[int, int, str]]] = {}
+        self.person_country: dict[str, str] = {}
+        all_names = []
+        for s in split_sentences(doc.text):
+            local = [(a - s.start, b - s.start) for a, b in place_spans if s.start <= a and b <= s.end]
+            found = [(s.start + a, s.start + b, name) for a, b, name in actors_mod.find_actors(s.text, exclude=local)]
+            self.sentence_actors[s.start] = found
+            all_names += [name for _, _, name in found]
+        self.canonical = actors_mod.canonical_actors(all_names)
+        for found in self.sentence_actors.values():
+            for start, _, name in found:
+                code = self.affiliation_before(start)
+                if code:
+                    self.person_country.setdefault(self.canonical.get(name, name), code)
+
+    def affiliation_before(self, offset: int) -> str | None:
+        """Country of a demonym or country name written just before ``offset``
+        ("Kenyan President William Ruto", "U.S. Secretary ...")."""
+        text = self.doc.text
+        for m in reversed(self.mentions):
+            if m.end > offset:
+                continue
+            if offset - m.end > 40:
+                break
+            if m.place is not None and m.place.country and _AFFILIATION.match(text[m.end:offset + 1] + " "):
+                return m.place.country
+            break
+        return None
+
+    def actors_in(self, sentence: Sentence) -> tuple[str, ...]:
+        names = [self.canonical.get(n, n) for _, _, n in self.sentence_actors.get(sentence.start, [])]
+        return tuple(dict.fromkeys(names))
+
+    def parties(self, sentence: Sentence) -> list[str]:
+        """Countries of the people and organisations a sentence names, in order of appearance."""
+        codes = []
+        for m in self.mentions:
+            if sentence.start <= m.start < sentence.end and m.place is not None and m.place.country:
+                if _AFFILIATION.match(self.doc.text[m.end:sentence.end] + " "):
+                    codes.append((m.start, m.place.country))
+        for start, _, name in self.sentence_actors.get(sentence.start, []):
+            code = self.person_country.get(self.canonical.get(name, name))
+            if code:
+                codes.append((start, code))
+        return list(dict.fromkeys(code for _, code in sorted(codes)))
+
+    def date_for(self, sentence: Sentence, near: int, block_dates: dict[int, dates_mod.DateMention]):
+        """The day-precision date nearest to ``near`` in the sentence; else the latest one
+        earlier in the same block; else none."""
+        inside = [d for d in self.dates if sentence.start <= d.start and d.end <= sentence.end and d.precision == "day"]
+        if inside:
+            return min(inside, key=lambda d: (abs(d.start - near), d.start))
+        return block_dates.get(sentence.block)
+
+
+def _event_id(doc: Document, start: int, layer_id: str, place: str) -> str:
+    digest = hashlib.sha1(f"{doc.id}|{start}|{layer_id}|{place}".encode()).hexdigest()[:10]
+    return f"{doc.id}-{digest}"
+
+
+def _confidence(gap: float, has_date: bool, place: Place) -> float:
+    score = 0.45 + (0.25 if gap <= 25 else 0.1 if gap <= LINK_WINDOW else 0.0)
+    score += 0.1 if has_date else 0.0
+    score += 0.1 if place_rank(place) == 0 else 0.0
+    return round(min(score, 0.95), 2)
+
+
+def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[Layer], gazetteer,
+                   *, today: dt.date | None = None) -> list[Event]:
+    """All events of one document, merged (one per real-world event)."""
+    ctx = _DocContext(doc, mentions, today)
+    matchers = [LayerMatcher(layer) for layer in layers]
+    events: list[Event] = []
+    block_dates: dict[int, dates_mod.DateMention] = {}
+    for sentence in split_sentences(doc.text):
+        venues = _venues(sentence, ctx.mentions)
+        events += _sentence_events(doc, ctx, sentence, venues, matchers, block_dates)
+        events += _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, block_dates)
+        days = [d for d in ctx.dates if sentence.start <= d.start and d.end <= sentence.end and d.precision == "day"]
+        if days:
+            block_dates[sentence.block] = days[-1]
+    return merge_events(events)
+
+
+def _make_event(doc, ctx, sentence, layer, place_name, coords, place, date, actors, **extra) -> Event:
+    return Event(
+        id=_event_id(doc, sentence.start, layer.id, place_name), doc_id=doc.id, source=doc.source,
+        event_type=layer.id, place=place_name, coords=coords, evidence=sentence.text.strip(),
+        start=sentence.start, end=sentence.end, date=date.date if date else None,
+        date_text=date.text if date else None, actors=actors, place_id=place.id if place else None,
+        country=place.country if place else None, url=doc.url, title=doc.title, **extra)
+
+
+def _sentence_events(doc, ctx, sentence, venues, matchers, block_dates) -> list[Event]:
+    out = []
+    routed: set[int] = set()
+    for link in link_triggers(sentence, venues, matchers):
+        m, place = link.mention, link.mention.place
+        if m.start in routed and link.layer.geometry == "line":
+            continue
+        trigger_at = sentence.start + link.trigger[0]
+        date = ctx.date_for(sentence, trigger_at, block_dates)
+        coords = ((place.lat, place.lon),)
+        name, note = m.surface, None
+        other = _route_end(sentence, venues, link) if link.layer.geometry == "line" else None
+        if other is not None:
+            first, second = sorted((m, other), key=lambda x: x.start)
+            coords = ((first.place.lat, first.place.lon), (second.place.lat, second.place.lon))
+            name = f"{first.surface} \u2013 {second.surface}"
+            note = "route between the two places the text names"
+            routed.update({first.start, second.start})
+        gap = _gap(link.trigger, (m.start - sentence.start, m.end - sentence.start))
+        out.append(_make_event(
+            doc, ctx, sentence, link.layer, name, coords, place, date, ctx.actors_in(sentence),
+            confidence=_confidence(gap, date is not None, place), precision=precision_of(place), note=note))
+    return out
+
+
+def _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, block_dates) -> list[Event]:
+    """A call or exchange with no venue: a line between the parties' capitals, inferred."""
+    if any(place_rank(v.place) == 0 for v in venues):
+        return []
+    out = []
+    for mt in matchers:
+        spans = mt.remote(sentence.text)
+        if not spans:
+            continue
+        capitals = [c for c in (gazetteer.capital(code) for code in ctx.parties(sentence)) if c is not None]
+        if not capitals:
+            log.info("%s: a %s with no venue and no known parties: %r", doc.source, mt.layer.id, sentence.text[:80])
+            continue
+        coords = tuple((c.lat, c.lon) for c in capitals)
+        name = " \u2013 ".join(c.name for c in capitals)
+        date = ctx.date_for(sentence, sentence.start + spans[0][0], block_dates)
+        out.append(_make_event(
+            doc, ctx, sentence, mt.layer, name, coords, capitals[0], date, ctx.actors_in(sentence),
+            confidence=0.4, precision="inferred", inferred=True,
+            note="no venue given: drawn between the parties' capitals"))
+    return out
+
+
+def merge_events(events: Sequence[Event]) -> list[Event]:
+    """Merge reports of one event within a document: same type, same place, and the same
+    date or no date on one side.  The first report's sentence stays the evidence."""
+    merged: list[Event] = []
+    for ev in sorted(events, key=lambda e: (e.doc_id, e.start, e.event_type, e.place)):
+        for i, kept in enumerate(merged):
+            same_place = (kept.place_id, kept.coords) == (ev.place_id, ev.coords)
+            if kept.doc_id == ev.doc_id and kept.event_type == ev.event_type and same_place and \
+                    (kept.date is None or ev.date is None or kept.date == ev.date):
+                merged[i] = replace(
+                    kept, date=kept.date or ev.date, date_text=kept.date_text or ev.date_text,
+                    actors=tuple(dict.fromkeys(kept.actors + ev.actors)), mentions=kept.mentions + ev.mentions,
+                    confidence=round(min(0.99, max(kept.confidence, ev.confidence) + 0.05), 2))
+                break
+        else:
+            merged.append(ev)
+    return merged

@@ -1,0 +1,179 @@
+"""Declarative layer definitions: ``layers/<id>.yaml`` -> :class:`~geomap.models.Layer`.
+
+A layer file holds::
+
+    id: meeting                 # required; lowercase letters, digits, _ and -
+    label: Meetings and talks   # required
+    description: ...
+    order: 10                   # position in the legend and layer control
+    geometry: point             # point or line
+    color: "#1f77b4"            # #rrggbb
+    icon: circle                # one of ICONS
+    triggers: [met, summit*]    # words or phrases; trailing * = any ending; case-insensitive
+    patterns: []                # regular expressions (case-insensitive)
+    requires_any: []            # if given, the sentence must also contain one of these
+    remote_triggers: []         # phrases marking an event with no venue (a phone call)
+    coarsest_place: country     # city, admin1 or country: how coarse an event's place may be
+
+Adding a layer is adding a file: the extraction and the map pick it up.
+"""
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .errors import LayerError
+from .models import Layer
+
+#: Marker shapes the map can draw.
+ICONS = ("circle", "square", "triangle", "diamond", "star", "cross", "hexagon", "pin")
+GEOMETRIES = ("point", "line")
+_KEYS = {"id", "label", "description", "order", "geometry", "color", "icon", "triggers",
+         "patterns", "requires_any", "remote_triggers", "coarsest_place"}
+COARSEST = ("city", "admin1", "country")
+_ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def default_layers_dir() -> Path:
+    """``./layers`` when run from a checkout, else the copy installed with the package."""
+    here = Path.cwd() / "layers"
+    if here.is_dir() and any(here.glob("*.yaml")):
+        return here
+    return Path(str(resources.files("geomap._layers")))
+
+
+def _str_list(data: dict, key: str, path: Path) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise LayerError(path, f"'{key}' should be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def parse_layer(data: object, path: Path) -> Layer:
+    """Check one parsed YAML mapping and build its :class:`Layer`."""
+    if not isinstance(data, dict):
+        raise LayerError(path, "a layer file should hold a mapping of keys (id, label, triggers, ...)")
+    unknown = sorted(set(map(str, data)) - _KEYS)
+    if unknown:
+        raise LayerError(path, f"unknown key(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(_KEYS))}")
+    for key in ("id", "label"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise LayerError(path, f"'{key}' is required and should be a non-empty string")
+    layer_id = data["id"].strip()
+    if not _ID_RE.match(layer_id):
+        raise LayerError(path, f"'id' should be lowercase letters, digits, _ or -, got {layer_id!r}")
+    geometry = data.get("geometry", "point")
+    if geometry not in GEOMETRIES:
+        raise LayerError(path, f"'geometry' should be one of {', '.join(GEOMETRIES)}, got {geometry!r}")
+    color = str(data.get("color", "#555555"))
+    if not _COLOR_RE.match(color):
+        raise LayerError(path, f"'color' should look like #rrggbb, got {color!r}")
+    icon = data.get("icon", "circle")
+    if icon not in ICONS:
+        raise LayerError(path, f"'icon' should be one of {', '.join(ICONS)}, got {icon!r}")
+    coarsest = data.get("coarsest_place", "country")
+    if coarsest not in COARSEST:
+        raise LayerError(path, f"'coarsest_place' should be one of {', '.join(COARSEST)}, got {coarsest!r}")
+    order = data.get("order", 100)
+    if not isinstance(order, int) or isinstance(order, bool):
+        raise LayerError(path, f"'order' should be an integer, got {order!r}")
+    patterns = _str_list(data, "patterns", path)
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise LayerError(path, f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
+    triggers = _str_list(data, "triggers", path)
+    if not triggers and not patterns:
+        raise LayerError(path, "a layer needs at least one trigger or pattern")
+    return Layer(
+        id=layer_id, label=data["label"].strip(), description=str(data.get("description") or "").strip(),
+        triggers=triggers, patterns=patterns, geometry=geometry, color=color.lower(), icon=icon,
+        order=order, requires_any=_str_list(data, "requires_any", path),
+        remote_triggers=_str_list(data, "remote_triggers", path), coarsest_place=coarsest,
+        source_file=path.name,
+    )
+
+
+def load_layers(directory: Path | str | None = None) -> list[Layer]:
+    """Read every ``*.yaml`` layer file in ``directory``, sorted by (order, id).
+
+    Raises :class:`LayerError` naming the file for unreadable YAML, bad keys, or two
+    files declaring the same id.
+    """
+    directory = Path(directory) if directory is not None else default_layers_dir()
+    if not directory.is_dir():
+        raise LayerError(directory, "layers directory not found")
+    layers: dict[str, Layer] = {}
+    for path in sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark else ""
+            raise LayerError(path, f"invalid YAML{where}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LayerError(path, f"cannot read: {exc}") from None
+        layer = parse_layer(data, path)
+        if layer.id in layers:
+            raise LayerError(path, f"layer id {layer.id!r} is already defined in {layers[layer.id].source_file}")
+        layers[layer.id] = layer
+    if not layers:
+        raise LayerError(directory, "no layer files (*.yaml) found")
+    return sorted(layers.values(), key=lambda lay: (lay.order, lay.id))
+
+
+def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern | None:
+    """One case-insensitive regex matching any of ``phrases`` on word boundaries.
+
+    ``word*`` matches the word with any ending; spaces match any run of whitespace.
+    """
+    if not phrases:
+        return None
+    parts = []
+    for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
+        star = phrase.endswith("*")
+        body = r"\s+".join(re.escape(w) for w in phrase.rstrip("*").split())
+        parts.append(body + (r"[\w-]*" if star else "") + r"(?![\w-])")
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + ")", re.IGNORECASE)
+
+
+class LayerMatcher:
+    """Finds a layer's triggers in sentences."""
+
+    def __init__(self, layer: Layer):
+        self.layer = layer
+
+    @cached_property
+    def _trigger_res(self) -> list[re.Pattern]:
+        res = [r for r in [phrase_regex(self.layer.triggers)] if r is not None]
+        res += [re.compile(p, re.IGNORECASE) for p in self.layer.patterns]
+        return res
+
+    @cached_property
+    def _requires(self) -> re.Pattern | None:
+        return phrase_regex(self.layer.requires_any)
+
+    @cached_property
+    def _remote(self) -> re.Pattern | None:
+        return phrase_regex(self.layer.remote_triggers)
+
+    def triggers(self, sentence: str) -> list[tuple[int, int]]:
+        """Offsets of this layer's triggers in ``sentence`` (empty when the layer does not fire)."""
+        if self._requires is not None and not self._requires.search(sentence):
+            return []
+        spans = {m.span() for rx in self._trigger_res for m in rx.finditer(sentence) if m.end() > m.start()}
+        return sorted(spans)
+
+    def remote(self, sentence: str) -> list[tuple[int, int]]:
+        """Offsets of phrases marking a venue-less event (a call)."""
+        if self._remote is None:
+            return []
+        return [m.span() for m in self._remote.finditer(sentence)]

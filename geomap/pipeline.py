@@ -1,0 +1,128 @@
+"""The whole path: articles -> mentions -> places -> events -> frame -> map.html + events.geojson.
+
+Library code: it logs and raises, never prints or exits.  Outputs are written only once
+everything is computed, each through a temporary file renamed into place, so a failed
+run leaves the previous outputs untouched.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .documents import iter_paths, read_document
+from .errors import InputError, OutputError
+from .events import extract_events
+from .frame import dumps_geojson, events_to_frame, validate_frame
+from .layers import load_layers
+from .models import Document, Event, Layer, Mention
+
+log = logging.getLogger("geomap")
+
+
+@dataclass
+class BuildResult:
+    """What :func:`build` did, for the CLI to report."""
+
+    documents: int = 0
+    events: int = 0
+    outputs: dict[str, Path] = field(default_factory=dict)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, problem)
+    unresolved: list[tuple[str, str]] = field(default_factory=list)  # (source, name)
+
+
+def extract_places(doc: Document, gazetteer) -> list[Mention]:
+    """Find and resolve the place names of one document."""
+    from .mentions import find_mentions
+    from .resolve import resolve_mentions
+
+    return resolve_mentions(doc, find_mentions(doc, gazetteer), gazetteer)
+
+
+def extract_document(doc: Document, gazetteer, layers: Sequence[Layer], *,
+                     today: dt.date | None = None) -> tuple[list[Mention], list[Event]]:
+    """Mentions and events of one document."""
+    mentions = extract_places(doc, gazetteer)
+    return mentions, extract_events(doc, mentions, layers, gazetteer, today=today)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _title(docs: Sequence[Document]) -> str:
+    if len(docs) == 1 and docs[0].title:
+        return docs[0].title
+    return "geomap situation map"
+
+
+def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path | str | None = None,
+          tiles: str | None = None, gazetteer=None, strict: bool = False, today: dt.date | None = None,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Build ``out_dir/map.html`` and ``out_dir/events.geojson`` from the articles in ``inputs``.
+
+    Files that cannot be read are skipped and listed in the result (``strict=True``
+    raises instead).  Raises :class:`~geomap.errors.InputError` when no input could be read.
+    """
+    from .gazetteer import Gazetteer
+    from .render import render_map
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: exists and is not a directory")
+    layers = load_layers(layers_dir)
+    result = BuildResult()
+    paths = list(iter_paths(inputs))
+    if not paths:
+        raise InputError(", ".join(map(str, inputs)) or ".", "no articles found (.txt, .md, .html)")
+    own_gazetteer = gazetteer is None
+    gazetteer = gazetteer or Gazetteer.open()
+    docs, events = [], []
+    try:
+        for i, path in enumerate(paths, 1):
+            if progress:
+                progress(f"[{i}/{len(paths)}] {path}")
+            try:
+                doc = read_document(path)
+            except InputError as exc:
+                if strict:
+                    raise
+                log.warning("skipped %s", exc)
+                result.skipped.append((str(path), exc.problem))
+                continue
+            mentions, doc_events = extract_document(doc, gazetteer, layers, today=today)
+            result.unresolved += [(doc.source, m.surface) for m in mentions if m.place is None and m.role == "name"]
+            docs.append(doc)
+            events += doc_events
+    finally:
+        if own_gazetteer:
+            gazetteer.close()
+    if not docs:
+        raise InputError(paths[0] if len(paths) == 1 else ", ".join(map(str, inputs)), "no readable articles")
+    frame = validate_frame(events_to_frame(events))
+    geojson = dumps_geojson(frame)
+    html = render_map(frame, layers, title=_title(docs), tiles=tiles, sources=sorted(d.source for d in docs))
+    result.outputs = {"geojson": out_dir / "events.geojson", "map": out_dir / "map.html"}
+    try:
+        write_atomic(result.outputs["geojson"], geojson)
+        write_atomic(result.outputs["map"], html)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write outputs: {exc.strerror or exc}") from None
+    result.documents, result.events = len(docs), len(frame)
+    return result

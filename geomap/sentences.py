@@ -1,0 +1,89 @@
+"""Splitting document text into paragraphs and sentences, keeping character offsets.
+
+A *block* is what a reader takes as one passage: a paragraph plus the list items that
+follow it ("The recommendations include:" and its bullets).  Dates carry over from one
+sentence to the next only within a block.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Words whose trailing full stop does not end a sentence.
+_ABBREVIATIONS = frozenset("""
+mr mrs ms dr prof gen col lt sgt capt maj cmdr adm gov sen rep rev st mt ft jr sr vs etc
+no nos jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m approx
+inc ltd co corp dept univ est
+""".split())
+_LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d{1,3}[.)])\s+", re.MULTILINE)
+_SENTENCE_END = re.compile(r"""[.!?]+["'\u201d\u2019)\]]*(?=\s+["'\u201c\u2018(\[]?[A-Z0-9\u00c0-\u024f])""")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    block: int  # index of the block (paragraph with its list items)
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each block.  Blank lines separate paragraphs when the text has
+    any; otherwise every line is a paragraph.  List items join the paragraph before them."""
+    lines, pos = [], 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    has_blank = re.search(r"\n[ \t]*\n", text) is not None
+    blocks: list[list[int]] = []
+    prev_blank = True
+    for start, end in lines:
+        line = text[start:end]
+        if not line.strip():
+            prev_blank = True
+            continue
+        joins = blocks and (_LIST_ITEM.match(line) or (has_blank and not prev_blank))
+        if joins:
+            blocks[-1][1] = end
+        else:
+            blocks.append([start, end])
+        prev_blank = False
+    return [(s, e) for s, e in blocks]
+
+
+def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans within one block: list items and lines are sentences of their own."""
+    spans = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        ls, le = start + line.start(), start + line.end()
+        item = _LIST_ITEM.match(text, ls)
+        if item:
+            ls = item.end()
+        cursor = ls
+        for m in _SENTENCE_END.finditer(text, ls, le):
+            word = re.search(r"([\w.]+)[.]+$", text[cursor:m.start() + 1])
+            if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+                continue
+            if re.search(r"\b[A-Z]\.$", text[max(cursor, m.start() - 2):m.start() + 1]):
+                continue  # an initial: "George W. Bush"
+            spans.append((cursor, m.end()))
+            cursor = m.end()
+        spans.append((cursor, le))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Every sentence of ``text`` with its offsets; ``text[s.start:s.end] == s.text``."""
+    sentences = []
+    for index, (start, end) in enumerate(_blocks(text)):
+        for s, e in _split_block(text, start, end):
+            sentences.append(Sentence(s, e, text[s:e], index))
+    return sentences

@@ -1,0 +1,1 @@
+"""The layer definitions shipped with geomap (the *.yaml files in this folder)."""

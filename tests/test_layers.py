@@ -1,0 +1,79 @@
+from pathlib import Path
+
+import pytest
+
+from geomap.errors import LayerError
+from geomap.layers import LayerMatcher, load_layers, phrase_regex
+
+CORE = {"meeting", "control", "supply_route", "clash", "humanitarian", "ceasefire"}
+
+
+def test_core_layers_ship():
+    layers = load_layers(Path(__file__).parent.parent / "layers")
+    assert CORE <= {lay.id for lay in layers}
+    orders = [lay.order for lay in layers]
+    assert orders == sorted(orders)
+    assert all(lay.color.startswith("#") and len(lay.color) == 7 for lay in layers)
+
+
+def write(tmp_path, name, text):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+
+
+def test_adding_a_layer_needs_only_a_file(tmp_path):
+    write(tmp_path, "protest.yaml", "id: protest\nlabel: Protests\ntriggers: [protest*, demonstrat*]\ncolor: '#123456'\n")
+    (layer,) = load_layers(tmp_path)
+    assert layer.id == "protest" and layer.label == "Protests"
+    assert LayerMatcher(layer).triggers("Thousands demonstrated in the capital")
+
+
+@pytest.mark.parametrize("body, problem", [
+    ("id: x\n", "'label' is required"),
+    ("id: Bad Id\nlabel: x\ntriggers: [a]\n", "'id' should be lowercase"),
+    ("id: x\nlabel: x\ntriggers: [a]\ncolor: red\n", "'color' should look like #rrggbb"),
+    ("id: x\nlabel: x\ntriggers: [a]\nicon: rocket\n", "'icon' should be one of"),
+    ("id: x\nlabel: x\ntriggers: [a]\ncolour: '#ffffff'\n", "unknown key(s) 'colour'"),
+    ("id: x\nlabel: x\n", "at least one trigger"),
+    ("id: x\nlabel: x\npatterns: ['(unclosed']\n", "not a valid regular expression"),
+    ("id: x\nlabel: x\ntriggers: [a]\ngeometry: polygon\n", "'geometry' should be one of"),
+    ("- just\n- a list\n", "should hold a mapping"),
+    ("id: x\nlabel: [unclosed\n", "invalid YAML"),
+])
+def test_bad_layer_files_name_the_file_and_problem(tmp_path, body, problem):
+    write(tmp_path, "bad.yaml", body)
+    with pytest.raises(LayerError) as info:
+        load_layers(tmp_path)
+    assert str(info.value).startswith(str(tmp_path / "bad.yaml") + ": ")
+    assert problem in str(info.value)
+
+
+def test_conflicting_layer_ids(tmp_path):
+    write(tmp_path, "a.yaml", "id: dup\nlabel: A\ntriggers: [a]\n")
+    write(tmp_path, "b.yaml", "id: dup\nlabel: B\ntriggers: [b]\n")
+    with pytest.raises(LayerError, match="already defined in a.yaml"):
+        load_layers(tmp_path)
+
+
+def test_empty_or_missing_directory(tmp_path):
+    with pytest.raises(LayerError, match="no layer files"):
+        load_layers(tmp_path)
+    with pytest.raises(LayerError, match="not found"):
+        load_layers(tmp_path / "nope")
+
+
+@pytest.mark.parametrize("phrases, text, hits", [
+    (("meet*",), "They met, then meeting again; meets", ["meeting", "meets"]),
+    (("met",), "They met. Metal and helmets", ["met"]),
+    (("took control",), "rebels took   control of", ["took   control"]),
+    (("supply route*",), "Supply routes were cut", ["Supply routes"]),
+    (("talks",), "peace-talks and stalks", []),
+])
+def test_phrase_regex_respects_word_boundaries(phrases, text, hits):
+    assert [m.group(0) for m in phrase_regex(phrases).finditer(text)] == hits
+
+
+def test_requires_any_gates_a_layer():
+    layers = {lay.id: lay for lay in load_layers(Path(__file__).parent.parent / "layers")}
+    route = LayerMatcher(layers["supply_route"])
+    assert route.triggers("The airport was closed to flights")
+    assert not route.triggers("He flew in from the airport on Monday")
