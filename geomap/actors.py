@@ -1,0 +1,463 @@
+"""Find who acts in a sentence: people, organisations and armed groups.
+
+Standard library only; rules, not a trained model.  :func:`find_actors` reads
+
+* **people after a title**: "President William Ruto" -> "William Ruto", "Secretary of
+  State Marco Rubio" -> "Marco Rubio", "rebel leader Corneille Nangaa", and the
+  apposition "commander-in-chief, Oleksandr Syrskyi," -> "Oleksandr Syrskyi".  The
+  title is dropped; a lone title is not an actor.
+* **people before a speech verb**: "Ruto said" -> "Ruto" (a capitalised run right
+  before said/told/warned/...).
+* **organisations**: a capitalised run of two or more words that has an
+  organisation word in it (Community, Forces, Front, Council, Union, Nations, ...),
+  extended over "of"/"for" on either side ("Chiefs of Defense Forces", "U.S.
+  Department of State", "Economic Community of West African States"); a name with a
+  parenthesised acronym gives both ("East African Community (EAC)"); runs that end in
+  a facility word ("... International Airport") are places, not organisations.
+* **acronyms**: 2-6 capitals, or capitals with digits ("M23", "G20"), except the
+  country and common acronyms in :data:`NOT_ACTOR_ACRONYMS` and roman numerals.
+* **well-known groups** without an organisation word (:data:`KNOWN_GROUPS`: Hamas,
+  Taliban, al-Shabaab, ...), and "the <Capitalised plural>" ("the Houthis").
+* **collective armed actors**: a collective noun (forces, troops, fighters, rebels,
+  gangs, ...) after a nationality or group word ("Russian forces", "Houthi fighters",
+  "Saudi-led coalition"), or after a generic modifier ("government troops", "armed
+  gangs", "security forces", normalised to lower case); an acronym modifier stands
+  for itself ("M23 rebels" -> "M23").  A few nouns are actors alone: "the army",
+  "police", "insurgents", "gangs".
+
+``exclude`` holds place-name spans found by the caller.  A candidate that lies inside
+one, or crosses its boundary, is dropped; one that strictly contains a place name
+keeps it, because the place is part of the actor's name ("Tigray People's Liberation
+Front", "Russian forces" when "Russian" is a demonym span).  Overlapping candidates
+keep the longest.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Sequence
+
+__all__ = ["find_actors", "canonical_actors", "NOT_ACTOR_ACRONYMS", "KNOWN_GROUPS"]
+
+#: All-caps tokens that are countries, units or media rather than actors.
+NOT_ACTOR_ACRONYMS = frozenset("""
+US USA UK UAE DRC RDC CAR PRC ROC DPRK ROK KSA RSA USSR
+TV GMT UTC AM PM BC AD CEO CFO ID OK AIDS HIV COVID GDP NGO NGOS IDP IDPS
+AFP AP BBC CNN UPI RFI VOA DW NPR PDF FAQ UTF SMS GPS SUV
+KM KG MW FM
+""".split())
+_ROMAN = re.compile(r"^(?=[MDCLXVI]{2,}$)M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+
+#: Armed groups and movements usually named without an organisation word.
+KNOWN_GROUPS = (
+    "Hamas", "Hezbollah", "Taliban", "al-Shabaab", "Al-Shabaab", "Boko Haram", "Wagner",
+    "Houthis", "Fatah", "Tatmadaw", "Janjaweed", "Hayat Tahrir al-Sham", "al-Qaeda",
+    "Al-Qaeda", "Islamic State", "ISIS", "ISIL", "Daesh",
+)
+
+_ORG_WORDS = frozenset("""
+Community Communities Forces Force Front Council Union Nations Programme Program Army
+Movement Party Department Ministry Agency Committee Commission Organisation
+Organization Group Alliance Coalition Mission Brigade Brigades Battalion Corps Guard
+Guards Militia Office Court Bank Fund Bureau Authority Parliament Assembly Congress
+Senate Police Federation League Cross Crescent Secretariat Institute Foundation Watch
+International Network Legion Regiment Division Chiefs Junta Cabinet Service
+""".split())
+#: Heads that take an "of" complement to their right, so "Chiefs of Defense Forces" is one name.
+_LEFT_HEADS = _ORG_WORDS | {"Chief", "Office", "Board", "Conference", "Secretary-General"}
+_FACILITY_WORDS = frozenset("""
+Airport Port Road Street Avenue Bridge Province District Region City Camp Hospital
+University Prison Penitentiary Stadium Square Station Crossing Highway Dam Base Airbase
+""".split())
+_CONNECTORS = frozenset({"of", "for", "and", "the", "on", "de", "du", "des", "la", "le", "al"})
+_STOP_CAPS = frozenset("""
+The A An In On At After Before But And Or When While As If Since During Under With
+Without Meanwhile However This That These Those Its It His Her Their Our Both All Some
+Many Several Other Each Every Most More Few Such Then There Here Later Earlier Also
+Yet So Amid Despite Following Over From To By For Of Into Through Against Between
+He She They We I You Who What Which Where Why How Mr Mrs Ms Dr
+""".split())
+_MONTHS_DAYS = frozenset("""
+January February March April May June July August September October November December
+Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+""".split())
+
+_TITLES = (
+    r"(?:Vice[ -]|Deputy |Acting |Interim |Former |former |Transitional )?"
+    r"(?:President|Prime Minister|Secretary[ -]General|Secretary of State|Secretary|"
+    r"Foreign Secretary|Home Secretary|"
+    r"(?:Foreign|Defen[cs]e|Interior|Finance|Health|Justice|Information|Energy|Trade|"
+    r"Security|Home|Army|Navy) Minister|"
+    r"Minister (?:of|for) (?:the )?(?:Foreign Affairs|Defen[cs]e|Interior|Home Affairs|"
+    r"Finance|Health|Justice|Information|Security|Communication)|Minister|"
+    r"Senior General|Lieutenant General|Lt\. ?Gen\.|Major General|Maj\. ?Gen\.|"
+    r"Brigadier General|Brig\. ?Gen\.|Brigadier|Brig\.|General|Gen\.|Colonel|Col\.|Lt\. Col\.|Major|"
+    r"Captain|Capt\.|Admiral|Adm\.|Marshal|Field Marshal|Commander|"
+    r"King|Queen|Prince|Crown Prince|Emir|Sheikh|Chancellor|Ambassador|Envoy|"
+    r"Special Envoy|Governor|Gov\.|Senator|Sen\.|Mayor|Speaker|Chief Justice|Judge|"
+    r"Pope|Cardinal|Archbishop|Bishop|Imam|Rabbi|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)"
+)
+_LOWER_TITLES = (
+    r"(?:commander-in-chief|commander|spokesperson|spokesman|spokeswoman|leader|chief|"
+    r"envoy|president|minister|general|ambassador|mediator|negotiator|chairman|"
+    r"chairperson|chairwoman|head|director|coordinator|governor|mayor)"
+)
+_PARTICLE = r"(?:bin|bint|ibn|al|el|de|da|dos|das|du|van|von|der|den|le|la)"
+_NAME_TOKEN = r"(?:[A-Z][a-zA-Z\u00C0-\u024F'\u2019-]*[a-zA-Z\u00C0-\u024F]|(?:al|el|ad|as|an)-[A-Z][\w\u00C0-\u024F-]*|[A-Z]\.)"
+_NAME = rf"{_NAME_TOKEN}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_TOKEN}){{0,4}}"
+
+_RE_TITLED = re.compile(rf"(?<![\w-])(?:(?:{_TITLES}|(?i:{_LOWER_TITLES}))\s+)+(?P<name>{_NAME})")
+_RE_APPOSED = re.compile(
+    rf"(?<![\w-])(?i:{_LOWER_TITLES}|{_TITLES}),\s+(?P<name>{_NAME})(?=\s*(?:[,;:.)]|$))"
+)
+_RE_SAID = re.compile(
+    rf"(?P<name>{_NAME})(?:'s|\u2019s)?\s+(?:said|says|told|added|warned|announced|stated|"
+    r"claimed|denied|confirmed|insisted|urged|vowed|declared)\b"
+)
+_TOKEN = r"(?:[A-Z][\w\u00C0-\u024F'\u2019.-]*|[0-9]+)"
+_RE_CAP_RUN = re.compile(rf"(?<![\w.'\u2019-]){_TOKEN}(?:\s+{_TOKEN})*")
+_RE_PAREN_ACRONYM = re.compile(r"\((?P<acr>[A-Z][A-Za-z0-9&-]{1,9})\)")
+_RE_ACRONYM = re.compile(
+    r"(?<![\w.-])(?P<acr>(?:[A-Z]\.){2,4}|[A-Z][A-Z0-9&]{1,7}s?)(?![\w&]|\.[A-Z]|-\d)"
+)
+_RE_KNOWN = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(g) for g in sorted(KNOWN_GROUPS, key=len, reverse=True)) + r")(?![\w-])"
+)
+_RE_THE_PLURAL = re.compile(r"(?<![\w-])(?i:the)\s+(?P<name>[A-Z][a-z]+s)(?![\w-])(?!\s+[A-Z])")
+
+_COLLECTIVE = (
+    r"(?:forces|troops|soldiers|fighters|rebels|militants|militia|militias|insurgents|"
+    r"gangs|gang members|gunmen|jihadists|paramilitaries|separatists|guerrillas|"
+    r"police|army|military|coalition|mercenaries|loyalists|extremists)"
+)
+_GENERIC_MODIFIERS = (
+    r"(?:government|pro-government|anti-government|state|security|federal|rebel|armed|"
+    r"opposition|allied|regime|junta|militia|jihadist|islamist|army|military|national|"
+    r"foreign|local|riot|border|special)"
+)
+_RE_COLLECTIVE_CAP = re.compile(
+    rf"(?<![\w-])(?P<mod>[A-Z][\w\u00C0-\u024F'\u2019]*(?:-(?:led|backed|allied|aligned))?)\s+(?P<noun>{_COLLECTIVE})(?![\w-])"
+)
+_RE_COLLECTIVE_GENERIC = re.compile(
+    rf"(?<![\w-])(?P<mod>(?i:{_GENERIC_MODIFIERS}))\s+(?P<noun>{_COLLECTIVE})(?![\w-])"
+)
+_RE_COLLECTIVE_BARE = re.compile(
+    r"(?<![\w-])(?:(?i:the)\s+(?P<the>army|military|junta|police)"
+    r"|(?P<bare>(?i:police|insurgents|rebels|militants|jihadists|gunmen|gangs|paramilitaries|separatists)))(?![\w-])"
+)
+
+
+def _strip_possessive(text: str, start: int, end: int) -> tuple[int, int]:
+    span = text[start:end]
+    if span.endswith(("'s", "\u2019s")):
+        end -= 2
+    return start, end
+
+
+def _person_span(sentence: str, start: int, end: int) -> tuple[int, int] | None:
+    """Trim a name run: drop a possessive and months/weekdays/stop words at its end."""
+    start, end = _strip_possessive(sentence, start, end)
+    tokens = list(re.finditer(r"\S+", sentence[start:end]))
+    while tokens and (tokens[-1].group().rstrip(".,") in _MONTHS_DAYS | _STOP_CAPS
+                      or tokens[-1].group() in _FACILITY_WORDS):
+        tokens.pop()
+    while tokens and tokens[0].group() in _STOP_CAPS | _MONTHS_DAYS:
+        tokens.pop(0)
+    if not tokens:
+        return None
+    return start + tokens[0].start(), start + tokens[-1].end()
+
+
+def _is_title(text: str) -> bool:
+    return re.fullmatch(rf"(?:{_TITLES}|(?i:{_LOWER_TITLES}))(?:\s+(?:{_TITLES}))*", text) is not None
+
+
+def _people(sentence: str) -> list[tuple[int, int, str]]:
+    found = []
+    for rx in (_RE_TITLED, _RE_APPOSED):
+        for m in rx.finditer(sentence):
+            span = _person_span(sentence, m.start("name"), m.end("name"))
+            if span and not _is_title(sentence[span[0]:span[1]]):
+                found.append((*span, "person"))
+    for m in _RE_SAID.finditer(sentence):
+        span = _person_span(sentence, m.start("name"), m.end("name"))
+        if not span or _is_title(sentence[span[0]:span[1]]):
+            continue
+        words = sentence[span[0]:span[1]].split()
+        if any(w in _ORG_WORDS or w.isupper() for w in words) or len(words) > 3:
+            continue  # organisations and acronyms are read by their own rules
+        if re.search(rf"(?:{_TITLES})\s*$", sentence[: span[0]]) is None and span[0] == 0 and len(words) == 1:
+            continue  # a lone sentence-initial word before "said" is too often not a name
+        found.append((*span, "person"))
+    return found
+
+
+def _organisations(sentence: str) -> list[tuple[int, int, str]]:
+    found = []
+    # capitalised runs joined by connectors: find org words, then cut the name around them
+    words = []
+    for m in re.finditer(r"[\w\u00C0-\u024F.'\u2019&-]+", sentence):
+        word, end = m.group(), m.end()
+        while word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", word):
+            word, end = word[:-1], end - 1  # a full stop, not an abbreviation
+        if word:
+            words.append((m.start(), end, word))
+    n = len(words)
+    i = 0
+    while i < n:
+        if not _is_cap(words[i][2]):
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and _is_cap(words[j + 1][2]) and _adjacent(sentence, words[j], words[j + 1]):
+            j += 1
+        run = words[i:j + 1]
+        heads = [k for k, w in enumerate(run) if _bare(w[2]) in _ORG_WORDS]
+        if heads and _bare(run[-1][2]) not in _FACILITY_WORDS:
+            last = heads[-1]
+            first = 0
+            while first < last and (_bare(run[first][2]) in _STOP_CAPS | _MONTHS_DAYS
+                                    or re.fullmatch(r"[A-Z][A-Z0-9&]{1,7}", run[first][2])):
+                first += 1
+            start, end = run[first][0], run[last][1]
+            start = _extend_left(words, i + first, start)
+            end = _extend_right(sentence, words, i + last, end)
+            start, end = _strip_possessive(sentence, start, end)
+            if len(sentence[start:end].split()) >= 2:
+                found.append((start, end, "org"))
+        i = j + 1
+    for m in _RE_PAREN_ACRONYM.finditer(sentence):
+        found.append((m.start("acr"), m.end("acr"), "acronym"))
+    return found
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"(?:'s|\u2019s)$", "", word).rstrip(".,")
+
+
+def _is_cap(word: str) -> bool:
+    """A name word: capitalised, or a code mixing digits and letters ("M23")."""
+    return word[:1].isupper() or (word[:1].isdigit() and not word.isdigit())
+
+
+#: Possessives that belong inside names ("Tigray People's Liberation Front").
+_NAME_POSSESSIVES = {"People's", "People\u2019s", "Peoples'", "Workers'", "Women's", "Women\u2019s", "Citizens'"}
+
+
+def _adjacent(sentence: str, a, b) -> bool:
+    possessive = a[2].endswith(("'s", "\u2019s", "s'")) and a[2] not in _NAME_POSSESSIVES
+    return re.fullmatch(r"[ \t]+", sentence[a[1]:b[0]]) is not None and not possessive
+
+
+def _extend_left(words, index: int, start: int) -> int:
+    """"Chiefs of | Defense Forces": take "X of" when X is an organisation head."""
+    if index >= 2 and words[index - 1][2] in ("of", "for") and _bare(words[index - 2][2]) in _LEFT_HEADS:
+        return words[index - 2][0]
+    return start
+
+
+def _extend_right(sentence: str, words, index: int, end: int) -> int:
+    """"Department | of State", "Community | of West African States"."""
+    k = index + 1
+    while k + 1 < len(words) and words[k][2] in ("of", "for", "on") and _adjacent_any(sentence, words[k - 1], words[k]):
+        m = k + 1
+        if m < len(words) and words[m][2] == "the":
+            m += 1
+        if m >= len(words) or not words[m][2][:1].isupper() or _bare(words[m][2]) in _MONTHS_DAYS:
+            break
+        while m + 1 < len(words) and words[m + 1][2][:1].isupper() and _adjacent(sentence, words[m], words[m + 1]):
+            m += 1
+        end, k = words[m][1], m + 1
+    return end
+
+
+def _adjacent_any(sentence: str, a, b) -> bool:
+    return re.fullmatch(r"\s+", sentence[a[1]:b[0]]) is not None and not a[2].endswith((",", "'s", "\u2019s"))
+
+
+def _acronyms(sentence: str) -> list[tuple[int, int, str]]:
+    letters = [c for c in sentence if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        return []  # an all-caps headline: every word would look like an acronym
+    found = []
+    for m in _RE_ACRONYM.finditer(sentence):
+        acr = m.group("acr")
+        key = acr.replace(".", "").upper()
+        if key.endswith("S") and key[:-1] in NOT_ACTOR_ACRONYMS:
+            continue
+        if key in NOT_ACTOR_ACRONYMS or _ROMAN.match(key) or not any(c.isalpha() for c in key):
+            continue
+        if acr.endswith("s") and not acr[:-1].isupper():
+            continue
+        if re.match(r"\s+(?i:road|highway|route|motorway)\b", sentence[m.end():]):
+            continue  # "the N2 highway" is a road
+        if re.match(r"[a-z]", key[1:]) is not None:
+            continue
+        found.append((m.start(), m.end(), "acronym"))
+    return found
+
+
+def _groups(sentence: str) -> list[tuple[int, int, str]]:
+    found = [(m.start(), m.end(), "group") for m in _RE_KNOWN.finditer(sentence)]
+    for m in _RE_THE_PLURAL.finditer(sentence):
+        if m.group("name") not in _ORG_WORDS and m.group("name") not in _MONTHS_DAYS:
+            found.append((m.start("name"), m.end("name"), "group"))
+    return found
+
+
+def _collectives(sentence: str) -> list[tuple[int, int, str]]:
+    found = []
+    consumed: list[tuple[int, int]] = []  # nouns read with an acronym: "M23 rebels"
+    for m in _RE_COLLECTIVE_CAP.finditer(sentence):
+        mod = m.group("mod")
+        if mod in _STOP_CAPS or mod in _MONTHS_DAYS:
+            continue
+        if re.fullmatch(r"[A-Z][A-Z0-9&]{1,7}", mod):
+            if mod in NOT_ACTOR_ACRONYMS:
+                found.append((m.start(), m.end(), "collective"))  # "DRC army", "US troops"
+            else:
+                found.append((m.start("mod"), m.end("mod"), "acronym"))  # "M23 rebels" -> "M23"
+                consumed.append((m.start("noun"), m.end("noun")))
+            continue
+        if re.fullmatch(_GENERIC_MODIFIERS, mod.lower()):
+            continue  # read below, in lower case
+        found.append((m.start(), m.end(), "collective"))
+    for m in _RE_COLLECTIVE_GENERIC.finditer(sentence):
+        found.append((m.start(), m.end(), "generic"))
+    for m in _RE_COLLECTIVE_BARE.finditer(sentence):
+        key = "the" if m.group("the") else "bare"
+        if m.group(key).isupper():
+            continue  # a headline in capitals
+        if (m.start(key), m.end(key)) in consumed:
+            continue
+        found.append((m.start(key), m.end(key), "generic"))
+    return found
+
+
+def _name_of(sentence: str, start: int, end: int, kind: str) -> str:
+    name = " ".join(sentence[start:end].split())
+    if kind == "generic":
+        return name.lower()
+    return name
+
+
+def _keep(span: tuple[int, int], exclude: Sequence[tuple[int, int]]) -> bool:
+    start, end = span
+    for ex_start, ex_end in exclude:
+        if end <= ex_start or start >= ex_end:
+            continue  # no overlap
+        if start <= ex_start and end >= ex_end and (end - start) > (ex_end - ex_start):
+            continue  # the place is part of the actor's name
+        return False
+    return True
+
+
+def find_actors(sentence: str, *, exclude: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int, str]]:
+    """The actors named in ``sentence`` as ``(start, end, name)``, in text order.
+
+    ``name`` is the span's text with whitespace normalised (generic collectives such
+    as "government troops" in lower case).  Spans inside or crossing a place span in
+    ``exclude`` are dropped.
+
+    Example: ``find_actors("Kenyan President William Ruto met M23 rebels.")`` gives
+    ``[(17, 29, "William Ruto"), (34, 37, "M23")]``.
+    """
+    candidates = (
+        _people(sentence) + _organisations(sentence) + _acronyms(sentence)
+        + _groups(sentence) + _collectives(sentence)
+    )
+    priority = {"org": 0, "group": 1, "person": 2, "collective": 3, "acronym": 4, "generic": 5}
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, kind in sorted(candidates, key=lambda c: (-(c[1] - c[0]), priority[c[2]], c[0])):
+        if start >= end or not _keep((start, end), exclude):
+            continue
+        if all(end <= s or start >= e for s, e, _ in chosen):
+            chosen.append((start, end, _name_of(sentence, start, end, kind)))
+    return sorted(chosen)
+
+
+# --------------------------------------------------------------------------- canonical
+
+_SKIP_INITIALS = {"of", "the", "for", "and", "de", "du", "des", "la", "le", "on", "in"}
+
+
+def _strip_titles(name: str) -> str:
+    stripped = re.sub(rf"^(?:(?:{_TITLES}|(?i:{_LOWER_TITLES}))\s+)+", "", name)
+    return stripped or name
+
+
+def _acronym_matches(acronym: str, long: str) -> bool:
+    """Does ``acronym`` abbreviate ``long``?  Strict initials for short acronyms,
+    Schwartz-Hearst (letters in order, the first starting a word) for longer ones."""
+    acr = re.sub(r"[^A-Za-z0-9]", "", acronym).lower()
+    words = [w for w in re.split(r"[\s-]+", long) if w]
+    initials = "".join(w[0] for w in words if w.lower() not in _SKIP_INITIALS).lower()
+    if initials == acr or "".join(w[0] for w in words).lower() == acr:
+        return True
+    if len(acr) <= 3:
+        return False
+    text = long.lower()
+    li = len(text) - 1
+    for ai in range(len(acr) - 1, -1, -1):
+        ch = acr[ai]
+        while li >= 0 and (text[li] != ch or (ai == 0 and li > 0 and text[li - 1].isalnum())):
+            li -= 1
+        if li < 0:
+            return False
+        li -= 1
+    return True
+
+
+def _is_acronym(name: str) -> bool:
+    return re.fullmatch(r"(?:[A-Z]\.){2,}|[A-Z][A-Z0-9&]{1,7}", name) is not None
+
+
+def _looks_like_person(name: str) -> bool:
+    words = name.split()
+    return (
+        all(w[:1].isupper() or re.fullmatch(_PARTICLE, w) or w.startswith(("al-", "el-")) for w in words)
+        and not any(_bare(w) in _ORG_WORDS for w in words)
+        and not _is_acronym(name)
+    )
+
+
+def canonical_actors(names: Iterable[str]) -> dict[str, str]:
+    """Map every name seen in one document to its canonical form.
+
+    * A title is dropped ("President Ruto" -> "Ruto" -> ...).
+    * A person's shorter form maps to the one longer name that ends with it
+      ("Ruto" -> "William Ruto"); if two longer names end with it, it is ambiguous
+      and kept as is.
+    * An organisation and its acronym map to the acronym, which is what articles
+      repeat: "East African Community" -> "EAC", and "East African Community (EAC)"
+      -> "EAC".
+
+    Every input name is a key (mapping to itself when it is already canonical).
+    """
+    names = sorted(set(names))
+    base = {}
+    for name in names:
+        paren = re.fullmatch(r"(?P<long>.+?)\s*\((?P<acr>[A-Za-z0-9&.-]+)\)", name)
+        base[name] = paren.group("acr") if paren else _strip_titles(name)
+    acronyms = sorted({b for b in base.values() if _is_acronym(b)})
+    canon: dict[str, str] = {}
+    for name in names:
+        plain = base[name]
+        if not _is_acronym(plain):
+            matches = [a for a in acronyms if _acronym_matches(a, plain)]
+            if len(matches) == 1:
+                canon[name] = matches[0]
+                continue
+            if _looks_like_person(plain):
+                tokens = plain.split()
+                longer = {
+                    b for b in base.values()
+                    if b != plain and _looks_like_person(b) and b.split()[-len(tokens):] == tokens
+                    and len(b.split()) > len(tokens)
+                }
+                fullest = {b for b in longer if not any(o != b and o.split()[-len(b.split()):] == b.split() for o in longer)}
+                if len(fullest) == 1:
+                    canon[name] = fullest.pop()
+                    continue
+        canon[name] = plain
+    return canon

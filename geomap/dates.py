@@ -1,0 +1,398 @@
+"""Find the dates an article mentions, and fix their years.
+
+News writes dates loosely: "Friday, February 21", "on February 6", "in early December",
+"since 2014", "on Sunday", "the day before".  :func:`find_dates` turns each into a
+:class:`DateMention` with offsets into the text, a :class:`datetime.date`, a precision
+("day", "month", "year") and whether the year is *anchored* (written, or fixed by a
+written weekday) rather than inferred.
+
+Rules, in the order they matter:
+
+* A month name is a date only with a day or a year next to it ("March 2", "2 March",
+  "May 2023"), or after "in/since/until/by/from/during/early/mid/late ..." ("in early
+  December").  So "The M23", "March forward", "May I" and "the March on Rome" are not
+  dates.  Only ISO numeric dates (``2024-03-12``) are read; "21/02/2025" is ambiguous
+  and skipped.  A bare year needs a preposition ("in 2014", "since 2014").
+* **Year with a written weekday** ("Friday, February 21"): the year in which that day
+  falls on that weekday, nearest to the reference date (or to ``today`` without one),
+  preferring years that do not put the date more than :data:`FUTURE_WINDOW` after the
+  reference.  The mention is anchored.  A written year always wins over a weekday that
+  contradicts it.
+* **Year without a weekday** ("February 6", "in early December"): news reports the
+  past, so the date (for a month, its first day) is put in the latest year that leaves
+  it no more than :data:`FUTURE_WINDOW` (60 days) after the reference.  With a reference
+  of 2022-11-02, "November 7" is 2022-11-07 and "December 18" is 2021-12-18; with
+  2023-12-20, "January 3" is 2024-01-03.  Without a reference, ``today`` stands in.
+* **Deictic dates** ("on Sunday", "last Sunday", "yesterday", "today", "last year")
+  are counted from the reference and dropped when there is none: counting them from
+  the day the program runs would date an archived article wrongly.  A bare weekday is
+  the most recent such day on or before the reference ("on Tuesday" in an article of
+  a Tuesday is that day); "last <weekday>" is strictly before it, "next" strictly after.
+* **Chained dates** ("the day before", "the next day", "three days earlier") count
+  from the previous day-precision mention in the same text, and inherit its anchoring;
+  without one they are dropped.
+* Overlapping readings keep the longest span ("Friday, February 21" over "Friday").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+__all__ = ["DateMention", "FUTURE_WINDOW", "find_dates", "reference_date"]
+
+#: How far after the reference date an inferred date may fall and stay in that year.
+FUTURE_WINDOW = dt.timedelta(days=60)
+
+PRECISIONS = ("day", "month", "year")
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date written in a text; ``text == source[start:end]``.
+
+    ``date`` is the first day of the span for month and year precision.
+    """
+
+    start: int
+    end: int
+    text: str
+    date: dt.date
+    precision: str  # one of PRECISIONS
+    anchored: bool  # the year was written, or fixed by a written weekday
+
+
+# --------------------------------------------------------------------------- words
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
+    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+}
+_MONTH_ABBR = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3,
+    "friday": 4, "saturday": 5, "sunday": 6,
+}
+_WEEKDAY_ABBR = {
+    "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3,
+    "fri": 4, "sat": 5, "sun": 6,
+}
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "a": 1,
+}
+
+# Month and weekday names must be capitalised ("May" the month, not "may" the verb).
+_MONTH_FULL = "(?:" + "|".join(m.capitalize() for m in _MONTHS) + ")"
+_MONTH = (
+    "(?:" + "|".join(m.capitalize() for m in _MONTHS)
+    + "|(?:" + "|".join(a.capitalize() for a in sorted(_MONTH_ABBR, key=len, reverse=True))
+    + r")\.?)(?![a-z])"
+)
+_WEEKDAY_FULL = "(?:" + "|".join(w.capitalize() for w in _WEEKDAYS) + ")"
+_WEEKDAY = (
+    "(?:" + "|".join(w.capitalize() for w in _WEEKDAYS)
+    + "|(?:" + "|".join(a.capitalize() for a in sorted(_WEEKDAY_ABBR, key=len, reverse=True))
+    + r")\.)"
+)
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?(?![\d\w])"
+_YEAR = r"(?:19|20)\d\d(?![\d\w%])"
+_DASH = r"\s*[-\u2013\u2014]\s*"
+
+_RE_MONTH_DAY = re.compile(
+    rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?P<mon>{_MONTH})\s+(?P<day>{_DAY})"
+    rf"(?:{_DASH}(?:{_MONTH}\s+)?{_DAY})?"
+    rf"(?:,?\s+(?P<year>{_YEAR}))?"
+)
+_RE_DAY_MONTH = re.compile(
+    rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?<![\d.,/-])(?P<day>{_DAY})"
+    rf"(?:{_DASH}{_DAY})?\s+(?:of\s+)?(?P<mon>{_MONTH})"
+    rf"(?:,?\s+(?P<year>{_YEAR}))?"
+)
+_RE_ISO = re.compile(r"(?<![\d-])(?P<year>(?:19|20)\d\d)-(?P<mon>[01]\d)-(?P<day>[0-3]\d)(?!\d)")
+_RE_MONTH_YEAR = re.compile(
+    rf"(?:(?i:early|mid|late)[\s-]+)?(?P<mon>{_MONTH}),?\s+(?:of\s+)?(?P<year>{_YEAR})"
+)
+_RE_MONTH_ALONE = re.compile(
+    rf"(?<![\w-])(?:(?i:in|since|until|till|by|from|during|throughout|before|after|"
+    rf"last|this|next|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of)\s+)"
+    rf"(?P<span>(?:(?i:early|mid|late)[\s-]+)?(?P<mon>{_MONTH_FULL}))(?![\w-])"
+    rf"|(?<![\w-])(?P<span2>(?i:early|mid|late)[\s-]+(?P<mon2>{_MONTH_FULL}))(?![\w-])"
+)
+_RE_YEAR_ALONE = re.compile(
+    rf"(?<![\w-])(?i:in|since|until|till|by|from|during|throughout|before|after|"
+    rf"early|late|mid)[\s-]+(?P<year>{_YEAR})(?:{_DASH}(?:\d\d){{1,2}}(?!\d))?"
+)
+_RE_WEEKDAY = re.compile(
+    rf"(?<![\w-])(?:(?P<mod>(?i:last|this|next|past))\s+)?(?P<wd>{_WEEKDAY_FULL})(?![\w-])"
+)
+_RE_DEICTIC = re.compile(
+    r"(?<![\w-])(?P<word>(?i:yesterday|today|tonight|tomorrow|last\s+night|"
+    r"(?:last|this|next)\s+(?:year|month)))(?![\w-])"
+)
+_RE_CHAINED = re.compile(
+    r"(?<![\w-])(?:(?i:the\s+(?P<dir1>day\s+before|day\s+after|previous\s+day|next\s+day|"
+    r"following\s+day))(?=\s*[,.;:)\u2014]|\s*$)"
+    r"|(?P<n>\d{1,2}|(?i:one|two|three|four|five|six|seven|eight|nine|ten|a))\s+"
+    r"(?i:days?)\s+(?P<dir2>(?i:earlier|later)))(?![\w-])"
+)
+
+# Words that make a following capitalised weekday something else ("Bloody Sunday").
+_WEEKDAY_NAME_PREFIXES = {"bloody", "good", "black", "holy", "easter", "palm", "ash", "super", "cyber"}
+# Count words that show a four-digit number is a quantity, not a year ("in 2000 homes").
+_COUNT_NOUNS = {
+    "people", "persons", "civilians", "troops", "soldiers", "refugees", "residents",
+    "homes", "houses", "families", "children", "men", "women", "fighters", "cases",
+    "deaths", "tons", "tonnes", "km", "kilometres", "kilometers", "miles", "metres",
+    "meters", "dollars", "euros", "votes", "households", "rounds", "trucks", "km2",
+    "hectares", "inmates", "prisoners", "migrants", "students", "workers", "units",
+}
+
+
+# --------------------------------------------------------------------------- candidates
+
+@dataclass(frozen=True)
+class _Raw:
+    start: int
+    end: int
+    resolve: Callable[[dt.date | None, dt.date, "DateMention | None"], tuple[dt.date, str, bool] | None]
+
+
+def _month_number(word: str) -> int:
+    key = word.rstrip(".").lower()
+    return _MONTHS.get(key) or _MONTH_ABBR[key]
+
+
+def _weekday_number(word: str) -> int:
+    key = word.rstrip(".").lower()
+    return _WEEKDAYS[key] if key in _WEEKDAYS else _WEEKDAY_ABBR[key]
+
+
+def _day_number(text: str) -> int:
+    return int(re.match(r"\d+", text).group())
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _latest_not_after(month: int, day: int, ref: dt.date) -> dt.date | None:
+    """The latest date (month, day) no more than FUTURE_WINDOW after ``ref``."""
+    limit = ref + FUTURE_WINDOW
+    for year in range(ref.year + 1, ref.year - 8, -1):
+        d = _safe_date(year, month, day)
+        if d is not None and d <= limit:
+            return d
+    return None
+
+
+def _nearest_with_weekday(month: int, day: int, weekday: int, ref: dt.date) -> dt.date | None:
+    """The date (month, day) falling on ``weekday`` nearest to ``ref``."""
+    found = [
+        d for y in range(ref.year - 30, ref.year + 31)
+        if (d := _safe_date(y, month, day)) is not None and d.weekday() == weekday
+    ]
+    if not found:
+        return None
+    past = [d for d in found if d <= ref + FUTURE_WINDOW]
+    pool = past or found
+    return min(pool, key=lambda d: (abs((d - ref).days), d))
+
+
+def _calendar_date(wd: str | None, mon: str, day: str, year: str | None):
+    month, daynum = _month_number(mon), _day_number(day)
+    weekday = _weekday_number(wd) if wd else None
+
+    def resolve(ref, today, _prev):
+        if year:
+            d = _safe_date(int(year), month, daynum)
+            return (d, "day", True) if d else None
+        if weekday is not None:
+            d = _nearest_with_weekday(month, daynum, weekday, ref or today)
+            if d is not None:
+                return d, "day", True
+        d = _latest_not_after(month, daynum, ref or today)
+        return (d, "day", False) if d else None
+
+    return resolve
+
+
+def _month_date(mon: str, year: str | None):
+    month = _month_number(mon)
+
+    def resolve(ref, today, _prev):
+        if year:
+            return dt.date(int(year), month, 1), "month", True
+        d = _latest_not_after(month, 1, ref or today)
+        return (d, "month", False) if d else None
+
+    return resolve
+
+
+def _year_date(year: str):
+    def resolve(_ref, _today, _prev):
+        return dt.date(int(year), 1, 1), "year", True
+
+    return resolve
+
+
+def _weekday_date(mod: str | None, wd: str):
+    weekday = _weekday_number(wd)
+    mod = (mod or "").lower()
+
+    def resolve(ref, _today, _prev):
+        if ref is None:
+            return None
+        back = (ref.weekday() - weekday) % 7
+        if mod == "next":
+            return ref + dt.timedelta(days=(weekday - ref.weekday()) % 7 or 7), "day", False
+        if mod in ("last", "past") and back == 0:
+            back = 7
+        return ref - dt.timedelta(days=back), "day", False
+
+    return resolve
+
+
+def _deictic_date(word: str):
+    word = " ".join(word.lower().split())
+
+    def resolve(ref, _today, _prev):
+        if ref is None:
+            return None
+        if word in ("today", "tonight"):
+            return ref, "day", False
+        if word in ("yesterday", "last night"):
+            return ref - dt.timedelta(days=1), "day", False
+        if word == "tomorrow":
+            return ref + dt.timedelta(days=1), "day", False
+        which, unit = word.split()
+        if unit == "year":
+            shift = {"last": -1, "this": 0, "next": 1}[which]
+            return dt.date(ref.year + shift, 1, 1), "year", False
+        index = ref.year * 12 + ref.month - 1 + {"last": -1, "this": 0, "next": 1}[which]
+        return dt.date(index // 12, index % 12 + 1, 1), "month", False
+
+    return resolve
+
+
+def _chained_date(days: int):
+    def resolve(_ref, _today, prev):
+        if prev is None:
+            return None
+        return prev.date + dt.timedelta(days=days), "day", prev.anchored
+
+    return resolve
+
+
+def _year_is_quantity(text: str, end: int) -> bool:
+    following = re.match(r"\s+([a-z][a-z0-9]*)", text[end:])
+    return bool(following) and following.group(1) in _COUNT_NOUNS
+
+
+def _candidates(text: str) -> list[_Raw]:
+    raws: list[_Raw] = []
+
+    def add(start: int, end: int, resolve) -> None:
+        raws.append(_Raw(start, end, resolve))
+
+    for rx in (_RE_MONTH_DAY, _RE_DAY_MONTH):
+        for m in rx.finditer(text):
+            end = m.end()
+            year = m["year"]
+            if year and _year_is_quantity(text, end):
+                end, year = m.start("year"), None
+                end = len(text[:end].rstrip().rstrip(","))
+            add(m.start(), end, _calendar_date(m["wd"], m["mon"], m["day"], year))
+    for m in _RE_ISO.finditer(text):
+        if _safe_date(int(m["year"]), int(m["mon"]), int(m["day"])):
+            add(m.start(), m.end(), _calendar_date(None, _MONTH_ABBR_BY_NUM[int(m["mon"])], m["day"], m["year"]))
+    for m in _RE_MONTH_YEAR.finditer(text):
+        if not _year_is_quantity(text, m.end()):
+            add(m.start(), m.end(), _month_date(m["mon"], m["year"]))
+    for m in _RE_MONTH_ALONE.finditer(text):
+        span, mon = ("span", "mon") if m["span"] else ("span2", "mon2")
+        add(m.start(span), m.end(span), _month_date(m[mon], None))
+    for m in _RE_YEAR_ALONE.finditer(text):
+        if not _year_is_quantity(text, m.end()):
+            add(m.start("year"), m.end(), _year_date(m["year"]))
+    for m in _RE_WEEKDAY.finditer(text):
+        before = re.search(r"(\w+)\s+$", text[: m.start()])
+        after = re.match(r"\s+[A-Z]", text[m.end():])
+        if (before and before.group(1).lower() in _WEEKDAY_NAME_PREFIXES) or after:
+            continue
+        add(m.start(), m.end(), _weekday_date(m["mod"], m["wd"]))
+    for m in _RE_DEICTIC.finditer(text):
+        add(m.start(), m.end(), _deictic_date(m["word"]))
+    for m in _RE_CHAINED.finditer(text):
+        if m["dir1"]:
+            phrase = m["dir1"].lower()
+            days = -1 if ("before" in phrase or "previous" in phrase) else 1
+        else:
+            n = m["n"].lower()
+            count = int(n) if n.isdigit() else _NUMBER_WORDS[n]
+            days = -count if m["dir2"].lower() == "earlier" else count
+        add(m.start(), m.end(), _chained_date(days))
+    return raws
+
+
+_MONTH_ABBR_BY_NUM = {n: name.capitalize() for name, n in _MONTHS.items()}
+
+
+def _select(raws: list[_Raw]) -> list[_Raw]:
+    """Keep the longest of overlapping candidates (earliest first on ties)."""
+    chosen: list[_Raw] = []
+    for raw in sorted(raws, key=lambda r: (-(r.end - r.start), r.start)):
+        if all(raw.end <= c.start or raw.start >= c.end for c in chosen):
+            chosen.append(raw)
+    return sorted(chosen, key=lambda r: r.start)
+
+
+# --------------------------------------------------------------------------- public
+
+def find_dates(
+    text: str, *, reference: dt.date | None = None, today: dt.date | None = None
+) -> list[DateMention]:
+    """Every date mentioned in ``text``, in text order.
+
+    ``reference`` is the date the text is written from (its publication date, or
+    :func:`reference_date`); it fixes years that are not written and resolves "on
+    Sunday" or "yesterday".  ``today`` (default: the system date) replaces it for year
+    inference when there is no reference; deictic dates need a real reference.
+
+    Example: ``find_dates("talks on Friday, February 21", today=date(2026, 11, 28))``
+    gives one day-precision, anchored mention of 2025-02-21.
+    """
+    today = today or dt.date.today()
+    mentions: list[DateMention] = []
+    previous_day: DateMention | None = None
+    for raw in _select(_candidates(text)):
+        resolved = raw.resolve(reference, today, previous_day)
+        if resolved is None:
+            continue
+        date, precision, anchored = resolved
+        mention = DateMention(raw.start, raw.end, text[raw.start:raw.end], date, precision, anchored)
+        mentions.append(mention)
+        if precision == "day":
+            previous_day = mention
+    return mentions
+
+
+def reference_date(
+    text: str, published: dt.date | None = None, *, today: dt.date | None = None
+) -> dt.date | None:
+    """The date a text is written from: ``published`` if known, else the first
+    anchored date in the text (a written year, or a weekday-fixed one counted from
+    ``today``), else ``None``."""
+    if published is not None:
+        return published
+    for mention in find_dates(text, today=today):
+        if mention.anchored:
+            return mention.date
+    return None

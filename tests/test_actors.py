@@ -1,0 +1,135 @@
+import pytest
+
+from geomap.actors import canonical_actors, find_actors
+
+# (sentence, expected names (subset of those found), forbidden names)
+CASES = [
+    # people after titles
+    ("Secretary of State Marco Rubio spoke with Kenyan President William Ruto.",
+     {"Marco Rubio", "William Ruto"}, {"Secretary", "President", "Kenyan", "Secretary of State"}),
+    ("Both President Ruto and Secretary Rubio reaffirmed their commitment.",
+     {"Ruto", "Rubio"}, {"Both", "President", "Secretary"}),
+    ("Prime Minister Ariel Henry, who has been unable to return home, said he would step down.",
+     {"Ariel Henry"}, {"Prime Minister"}),
+    ("Leaders met with US Secretary of State Antony Blinken to agree on a plan.",
+     {"Antony Blinken"}, {"US", "Leaders"}),
+    ("President Volodymyr Zelensky appealed for more artillery shells.",
+     {"Volodymyr Zelensky"}, set()),
+    ("Ukraine's new commander-in-chief, Oleksandr Syrskyi, ordered his troops to withdraw.",
+     {"Oleksandr Syrskyi"}, {"his troops", "troops"}),
+    ("The Secretary said on Monday that the President would travel.",
+     set(), {"Secretary", "President", "Monday", "The"}),
+    # organisations
+    ("A statement from the U.S. Department of State confirmed the call.",
+     {"U.S. Department of State"}, {"U.S."}),
+    ("Calls align with those of the East African Community (EAC) and the Southern African Development Community (SADC).",
+     {"East African Community", "EAC", "Southern African Development Community", "SADC"}, set()),
+    ("The communiqué called for the EAC and SADC Chiefs of Defense Forces to convene.",
+     {"EAC", "SADC", "Chiefs of Defense Forces"}, set()),
+    ("The Rapid Support Forces (RSF) took control of the city after the army pulled out.",
+     {"Rapid Support Forces", "RSF", "army"}, {"The"}),
+    ("Ethiopia's federal government and the Tigray People's Liberation Front signed a deal mediated by the African Union.",
+     {"Tigray People's Liberation Front", "African Union"}, {"African Union."}),
+    ("The first World Food Programme convoy reached the town, the United Nations said.",
+     {"World Food Programme", "United Nations"}, set()),
+    ("Insurgents linked to the Islamic State seized the town.",
+     {"insurgents", "Islamic State"}, set()),
+    ("The Economic Community of West African States suspended the junta.",
+     {"Economic Community of West African States"}, {"The"}),
+    # collective armed actors
+    ("Russian forces captured the town.", {"Russian forces"}, set()),
+    ("Houthi fighters, who have controlled the capital since 2014, are to withdraw.", {"Houthi fighters"}, set()),
+    ("Government troops said on April 5 that they had retaken the centre.", {"government troops"}, {"April"}),
+    ("The M23 rebels have taken control of key locations.", {"M23"}, {"rebels", "The M23", "M23 rebels"}),
+    ("Armed gangs attacked the prison and fighting with police continued.", {"armed gangs", "police"}, set()),
+    # other crises
+    ("Malian troops and Wagner mercenaries killed dozens of civilians near Moura, Human Rights Watch said.",
+     {"Malian troops", "Wagner mercenaries", "Human Rights Watch"}, {"Moura"}),
+    ("JNIM fighters ambushed a convoy of the Burkinabe army in the Sahel.",
+     {"JNIM", "Burkinabe army"}, {"Sahel"}),
+    ("Senior General Min Aung Hlaing said the Tatmadaw would hold elections.",
+     {"Min Aung Hlaing", "Tatmadaw"}, {"Senior General"}),
+    ("The Arakan Army seized the township, and junta forces retreated.",
+     {"Arakan Army", "junta forces"}, set()),
+    ("Israeli forces struck a school in Gaza, Hamas said, as the World Health Organization warned of famine.",
+     {"Israeli forces", "Hamas", "World Health Organization"}, {"Gaza"}),
+    ("UN Secretary-General Antonio Guterres urged the Saudi-led coalition to halt air strikes.",
+     {"UN", "Antonio Guterres", "Saudi-led coalition"}, {"Secretary-General"}),
+    ("Gen. Abdel Fattah al-Burhan met the African Union Peace and Security Council.",
+     {"Abdel Fattah al-Burhan", "African Union"}, {"Gen.", "Gen"}),
+    ("Army spokesman Brig. Gen. Sylvain Ekenge said the FARDC had retaken the town.",
+     {"Sylvain Ekenge", "FARDC"}, {"Brig", "Brig.", "Army"}),
+    ("Rebel leader Corneille Nangaa told reporters that the Congo River Alliance would advance.",
+     {"Corneille Nangaa", "Congo River Alliance"}, {"Rebel"}),
+    ("On Tuesday, Hezbollah fired rockets, the Israeli military said.",
+     {"Hezbollah", "Israeli military"}, {"On Tuesday", "Tuesday"}),
+    # things that are not actors
+    ("In March 2023, more than 5 people died in Chapter 11 of the crisis.", set(),
+     {"March", "In", "Chapter", "In March"}),
+    ("The airport at Sanaa International Airport remains closed.", set(),
+     {"Sanaa International", "Sanaa International Airport"}),
+    ("He said they would return.", set(), {"He", "They"}),
+    ("World War II veterans marched on Friday.", set(), {"II", "Friday"}),
+    ("COVID cases rose and the NGO reported 300 IDPs in the USA.", set(), {"COVID", "NGO", "IDPs", "USA"}),
+]
+
+
+@pytest.mark.parametrize("sentence, expected, forbidden", CASES)
+def test_find_actors(sentence, expected, forbidden):
+    found = find_actors(sentence)
+    names = {name for _, _, name in found}
+    assert expected <= names, found
+    assert not (forbidden & names), found
+    for start, end, name in found:
+        assert " ".join(sentence[start:end].split()).lower() == name.lower()
+    assert found == sorted(found)
+    spans = [(s, e) for s, e, _ in found]
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), "spans overlap"
+
+
+def test_exclude_drops_place_spans_but_keeps_names_containing_them():
+    sentence = "The DRC army and the Tigray People's Liberation Front met in Goma with MONUSCO."
+    drc = (sentence.index("DRC"), sentence.index("DRC") + 3)
+    tigray = (sentence.index("Tigray"), sentence.index("Tigray") + 6)
+    names = {n for *_, n in find_actors(sentence, exclude=[drc, tigray])}
+    assert "Tigray People's Liberation Front" in names
+    assert "DRC army" in names  # strictly contains the place span
+    assert "MONUSCO" in names
+    assert "DRC" not in names
+    sentence = "Fighting near Kavumu Airport and the GOMA front"
+    start = sentence.index("Kavumu")
+    assert find_actors("Kavumu Airport", exclude=[(0, 14)]) == []
+    assert all(n != "Kavumu Airport" for *_, n in find_actors(sentence, exclude=[(start, start + 14)]))
+
+
+def test_headline_in_capitals_gives_no_acronyms():
+    assert find_actors("REBELS SEIZE AIRPORT AS TALKS STALL") == []
+
+
+def test_canonical_actors_people_and_acronyms():
+    canon = canonical_actors([
+        "William Ruto", "Ruto", "President Ruto", "Marco Rubio", "Rubio",
+        "East African Community", "EAC", "Southern African Development Community (SADC)",
+        "Rapid Support Forces", "RSF", "United Nations", "UN", "Russian forces", "M23",
+        "Economic Community of West African States", "ECOWAS",
+    ])
+    assert canon["Ruto"] == canon["President Ruto"] == canon["William Ruto"] == "William Ruto"
+    assert canon["Rubio"] == "Marco Rubio"
+    assert canon["East African Community"] == canon["EAC"] == "EAC"
+    assert canon["Southern African Development Community (SADC)"] == "SADC"
+    assert canon["Rapid Support Forces"] == "RSF"
+    assert canon["United Nations"] == "UN"
+    assert canon["Economic Community of West African States"] == "ECOWAS"
+    assert canon["Russian forces"] == "Russian forces"
+    assert canon["M23"] == "M23"
+
+
+def test_canonical_actors_leaves_ambiguous_short_forms():
+    canon = canonical_actors(["Ariel Henry", "Patrick Henry", "Henry"])
+    assert canon["Henry"] == "Henry"
+    assert canon["Ariel Henry"] == "Ariel Henry"
+
+
+def test_canonical_actors_is_deterministic():
+    names = ["Rubio", "Marco Rubio", "EAC", "East African Community"]
+    assert canonical_actors(names) == canonical_actors(reversed(names))

@@ -1,0 +1,127 @@
+import datetime as dt
+
+import pytest
+
+from geomap.dates import DateMention, find_dates, reference_date
+
+D = dt.date
+TODAY = D(2026, 11, 28)
+
+# (text, reference, expected span text, expected date, precision, anchored)
+CASES = [
+    # written weekday fixes the year: nearest to the reference, or to today without one
+    ("talks held on Friday, February 21, both leaders", None, "Friday, February 21", D(2025, 2, 21), "day", True),
+    ("on Friday, February 21", D(2020, 3, 1), "Friday, February 21", D(2020, 2, 21), "day", True),
+    ("leaders met on Monday, March 11, in Kingston", D(2024, 3, 12), "Monday, March 11", D(2024, 3, 11), "day", True),
+    ("an attack that began on Wednesday, March 24.", D(2021, 4, 9), "Wednesday, March 24", D(2021, 3, 24), "day", True),
+    ("crossed on Tuesday, December 19.", D(2023, 12, 20), "Tuesday, December 19", D(2023, 12, 19), "day", True),
+    ("on Friday 21 February", None, "Friday 21 February", D(2025, 2, 21), "day", True),
+    ("Fri., Feb. 21", None, "Fri., Feb. 21", D(2025, 2, 21), "day", True),
+    # a written year beats a contradicting weekday
+    ("on Monday, February 21, 2025", None, "Monday, February 21, 2025", D(2025, 2, 21), "day", True),
+    # no year, no weekday: latest year leaving the date at most 60 days after the reference
+    ("conversation took place on February 6, where", D(2025, 2, 21), "February 6", D(2025, 2, 6), "day", False),
+    ("took control on December 18, after", D(2023, 12, 20), "December 18", D(2023, 12, 18), "day", False),
+    ("met in Nairobi on November 7 to agree", D(2022, 11, 2), "November 7", D(2022, 11, 7), "day", False),
+    ("a vote on January 3", D(2023, 12, 20), "January 3", D(2024, 1, 3), "day", False),
+    ("since the offensive of June 12", D(2023, 3, 1), "June 12", D(2022, 6, 12), "day", False),
+    ("Feb. 21 protests", D(2025, 3, 1), "Feb. 21", D(2025, 2, 21), "day", False),
+    ("on 21st of February", D(2025, 3, 1), "21st of February", D(2025, 2, 21), "day", False),
+    ("The March 2 attack killed nine", D(2024, 3, 12), "March 2", D(2024, 3, 2), "day", False),
+    ("over the weekend of March 2, freeing", D(2024, 3, 12), "March 2", D(2024, 3, 2), "day", False),
+    ("closed since March 4", D(2024, 3, 12), "March 4", D(2024, 3, 4), "day", False),
+    ("clashes on March 2-4 left", D(2024, 3, 12), "March 2-4", D(2024, 3, 2), "day", False),
+    ("between 2\u20134 March", D(2024, 3, 12), "2\u20134 March", D(2024, 3, 2), "day", False),
+    ("from March 30 - April 2", D(2024, 4, 12), "March 30 - April 2", D(2024, 3, 30), "day", False),
+    ("no reference: on February 6", None, "February 6", D(2026, 2, 6), "day", False),
+    # explicit dates
+    ("captured Avdiivka on February 17, 2024, after", None, "February 17, 2024", D(2024, 2, 17), "day", True),
+    ("signed on 21 February 2025 in Doha", None, "21 February 2025", D(2025, 2, 21), "day", True),
+    ("published 2024-03-12", None, "2024-03-12", D(2024, 3, 12), "day", True),
+    ("the ceasefire of Sept. 9, 2023", None, "Sept. 9, 2023", D(2023, 9, 9), "day", True),
+    # month precision
+    ("adjourned in early December without a deal", D(2023, 12, 20), "early December", D(2023, 12, 1), "month", False),
+    ("fighting eased in mid-October", D(2023, 12, 20), "mid-October", D(2023, 10, 1), "month", False),
+    ("In January the junta", D(2023, 12, 20), "January", D(2024, 1, 1), "month", False),
+    ("the fall of Bakhmut in May 2023.", D(2024, 2, 17), "May 2023", D(2023, 5, 1), "month", True),
+    ("in late August 2021", None, "late August 2021", D(2021, 8, 1), "month", True),
+    # year precision
+    ("who have controlled the capital Sanaa since 2014, are", None, "2014", D(2014, 1, 1), "year", True),
+    ("the coup in 2021 ended", None, "2021", D(2021, 1, 1), "year", True),
+    # deictic, counted from the reference
+    ("a strike on Sunday killed", D(2024, 3, 12), "Sunday", D(2024, 3, 10), "day", False),
+    ("talks on Tuesday", D(2024, 3, 12), "Tuesday", D(2024, 3, 12), "day", False),
+    ("since last Tuesday", D(2024, 3, 12), "last Tuesday", D(2024, 3, 5), "day", False),
+    ("will meet next Monday", D(2024, 3, 12), "next Monday", D(2024, 3, 18), "day", False),
+    ("officials said yesterday", D(2024, 3, 12), "yesterday", D(2024, 3, 11), "day", False),
+    ("Today, the council voted", D(2024, 3, 12), "Today", D(2024, 3, 12), "day", False),
+    ("elections held last year", D(2024, 3, 12), "last year", D(2023, 1, 1), "year", False),
+]
+
+
+@pytest.mark.parametrize("text, reference, span, expected, precision, anchored", CASES)
+def test_find_dates(text, reference, span, expected, precision, anchored):
+    found = find_dates(text, reference=reference, today=TODAY)
+    assert [m.text for m in found] == [span]
+    (m,) = found
+    assert text[m.start:m.end] == m.text
+    assert (m.date, m.precision, m.anchored) == (expected, precision, anchored)
+
+
+@pytest.mark.parametrize("text", [
+    "The M23 rebels have taken control of key locations.",
+    "March forward, the commander said.",
+    "May I ask a question?",
+    "a 21-year-old student was shot",
+    "5 people were killed",
+    "They filed for Chapter 11 protection.",
+    "the March on Rome",
+    "you may 21 times try",
+    "Bloody Sunday was remembered",
+    "The Sunday Times reported",
+    "dates like 21/02/2025 are ambiguous",
+    "aid reached 2000 families in 2000 homes",
+    "a convoy of 30 trucks carrying 1,200 tonnes",
+])
+def test_no_dates(text):
+    assert find_dates(text, reference=D(2024, 3, 12), today=TODAY) == []
+
+
+def test_deictic_dates_need_a_reference():
+    assert find_dates("a strike on Sunday, officials said yesterday", today=TODAY) == []
+
+
+def test_chained_dates_count_from_previous_day_mention():
+    text = "Russian forces captured Avdiivka on February 17, 2024. The day before, on February 16, ministers met."
+    found = find_dates(text, reference=reference_date(text, today=TODAY), today=TODAY)
+    assert [(m.text, m.date, m.anchored) for m in found] == [
+        ("February 17, 2024", D(2024, 2, 17), True),
+        ("The day before", D(2024, 2, 16), True),
+        ("February 16", D(2024, 2, 16), False),
+    ]
+    text = "The RSF took the city on December 18. Its fighters had crossed the river three days earlier."
+    found = find_dates(text, reference=D(2023, 12, 20))
+    assert [(m.text, m.date) for m in found][-1] == ("three days earlier", D(2023, 12, 15))
+    assert find_dates("The day before, nothing happened.", reference=D(2023, 12, 20)) == []
+
+
+def test_offsets_slice_text_exactly():
+    text = ("In the talks on Friday, February 21, leaders recalled the call of February 6 "
+            "and the summit in early December 2024; the group has fought since 2014.")
+    found = find_dates(text, today=TODAY)
+    assert len(found) == 4
+    for m in found:
+        assert isinstance(m, DateMention)
+        assert text[m.start:m.end] == m.text
+    assert [m.start for m in found] == sorted(m.start for m in found)
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    ("Talks were held on Friday, February 21.", None, D(2025, 2, 21)),
+    ("Talks were held on Friday, February 21.", D(2020, 2, 25), D(2020, 2, 25)),
+    ("On February 6 and again on November 2, 2022, the sides met.", None, D(2022, 11, 2)),
+    ("Fighting resumed on Sunday.", None, None),
+    ("No date here.", None, None),
+])
+def test_reference_date(text, published, expected):
+    assert reference_date(text, published, today=TODAY) == expected

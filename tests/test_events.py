@@ -1,0 +1,120 @@
+"""Event extraction rules, on sentences written for these tests, with hand-made places."""
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from geomap.events import extract_events, merge_events
+from geomap.layers import load_layers
+from geomap.models import Document, Mention, Place
+
+LAYERS = load_layers(Path(__file__).parent.parent / "layers")
+
+PLACES = {
+    "Bamako": Place("t:bamako", "Bamako", 12.65, -8.0, "city", "ML", population=1_800_000),
+    "Gao": Place("t:gao", "Gao", 16.27, -0.04, "city", "ML", population=87_000),
+    "Kidal": Place("t:kidal", "Kidal", 18.44, 1.41, "city", "ML", population=25_000),
+    "Mopti": Place("t:mopti", "Mopti", 14.49, -4.2, "city", "ML", population=100_000),
+    "Mali": Place("country:ML", "Mali", 17.0, -4.0, "country", "ML"),
+    "Niger": Place("country:NE", "Niger", 17.6, 8.1, "country", "NE"),
+    "Timbuktu": Place("t:timbuktu", "Timbuktu", 16.77, -3.0, "city", "ML"),
+    "Niamey": Place("t:niamey", "Niamey", 13.51, 2.11, "city", "NE"),
+    "Malian": Place("country:ML", "Mali", 17.0, -4.0, "country", "ML"),
+    "Nigerien": Place("country:NE", "Niger", 17.6, 8.1, "country", "NE"),
+}
+
+
+class FakeGazetteer:
+    capitals = {"ML": PLACES["Bamako"], "NE": PLACES["Niamey"]}
+
+    def capital(self, code):
+        return self.capitals.get(code)
+
+
+def doc_with_places(text, published=dt.date(2024, 6, 10)):
+    doc = Document(id="t-1", source="t.txt", text=text, published=published)
+    mentions = []
+    for name, place in PLACES.items():
+        start = 0
+        while (i := text.find(name, start)) >= 0:
+            end = i + len(name)
+            if (i == 0 or not text[i - 1].isalpha()) and (end == len(text) or not text[end].isalpha()):
+                role = "demonym" if name.endswith("an") or name.endswith("ien") else "name"
+                mentions.append(Mention(doc.id, i, end, name, (place,), place, 1.0, role))
+            start = end
+    return doc, sorted(mentions, key=lambda m: m.start)
+
+
+def events_of(text, **kw):
+    doc, mentions = doc_with_places(text, **kw)
+    return extract_events(doc, mentions, LAYERS, FakeGazetteer())
+
+
+def summary(events):
+    return sorted((e.event_type, e.place) for e in events)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Jihadist fighters seized Kidal on June 3.", [("control", "Kidal")]),
+    ("Ministers met in Bamako on Monday to discuss the crisis.", [("meeting", "Bamako")]),
+    ("Drone strikes hit Gao overnight.", [("clash", "Gao")]),
+    ("Thousands of families fled Mopti after the fighting.", [("clash", "Mopti"), ("humanitarian", "Mopti")]),
+    # a meeting needs a venue: a country is not one
+    ("Officials met in Mali to discuss security.", []),
+    # the finer place wins over the country that contains it
+    ("Rebels captured Kidal in northern Mali.", [("control", "Kidal")]),
+    # a bearing names a reference point, not a venue
+    ("Talks were held in Gao, north of Bamako, last week.", [("meeting", "Gao")]),
+    # words in a "X said" attribution are not triggers
+    ("Aid agencies said the talks in Gao had stalled.", [("meeting", "Gao")]),
+    # no trigger, no event
+    ("Bamako is the capital of Mali.", []),
+])
+def test_sentence_rules(text, expected):
+    assert summary(events_of(text)) == expected
+
+
+def test_route_with_two_named_ends_is_a_line():
+    (ev,) = events_of("The road from Gao to Kidal was reopened to traffic on June 4.")
+    assert ev.event_type == "supply_route" and ev.geometry_kind == "line"
+    assert ev.coords == ((16.27, -0.04), (18.44, 1.41))
+    assert ev.place == "Gao \u2013 Kidal" and ev.date == dt.date(2024, 6, 4)
+
+
+def test_call_without_venue_is_an_inferred_line_between_capitals():
+    (ev,) = events_of("Malian President Assimi Goita spoke with Nigerien President Abdourahamane Tiani on Friday.")
+    assert ev.event_type == "meeting" and ev.inferred and ev.precision == "inferred"
+    assert ev.coords == ((12.65, -8.0), (13.51, 2.11))
+    assert "capitals" in ev.note
+
+
+def test_dates_carry_over_within_a_paragraph_only():
+    text = ("Leaders met in Niamey on June 3. They agreed on a plan:\n- reopening of the road to Gao\n"
+            "Separately, fighters seized Kidal.")
+    events = {e.place: e for e in events_of(text)}
+    assert events["Niamey"].date == dt.date(2024, 6, 3)
+    assert events["Gao"].date == dt.date(2024, 6, 3)  # a list item of the same paragraph
+    assert events["Kidal"].date is None  # a new paragraph
+
+
+def test_repeated_reports_are_merged_and_different_dates_are_not():
+    events = events_of("Fighters seized Kidal on June 3. The seizure of Kidal was confirmed; fighters captured Kidal.\n"
+                       "Jihadists attacked Gao on May 2. They attacked Gao again on May 20.")
+    kinds = summary(events)
+    assert kinds.count(("control", "Kidal")) == 1
+    assert kinds.count(("clash", "Gao")) == 2
+    kidal = next(e for e in events if e.place == "Kidal")
+    assert kidal.mentions >= 2 and kidal.date == dt.date(2024, 6, 3)
+
+
+def test_event_ids_are_stable_and_unique():
+    text = "Fighters seized Kidal on June 3. Ministers met in Bamako on June 4."
+    a, b = events_of(text), events_of(text)
+    assert [e.id for e in a] == [e.id for e in b]
+    assert len({e.id for e in a}) == len(a)
+
+
+def test_merge_keeps_first_evidence():
+    events = events_of("Fighters seized Kidal. Fighters captured Kidal on June 3.")
+    (ev,) = merge_events(events)
+    assert ev.evidence == "Fighters seized Kidal." and ev.date == dt.date(2024, 6, 3)
