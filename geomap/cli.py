@@ -18,6 +18,11 @@ import typer
 
 from .errors import GeomapError
 
+try:  # typer >= 0.22 carries its own copy of click
+    from typer._click.exceptions import ClickException as _UsageError
+except ImportError:  # pragma: no cover - older typer on top of click
+    from click.exceptions import ClickException as _UsageError
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn crisis news articles into a layered, offline situation map and GeoJSON.")
 gazetteer_app = typer.Typer(no_args_is_help=True, help="Build or inspect the offline gazetteer index.")
@@ -201,28 +206,28 @@ def gazetteer_info() -> None:
 
 
 def main() -> None:
-    """Console entry point: run the app, turning geomap errors into one line."""
+    """Console entry point.  Usage errors are typer's (exit 2); geomap errors are one
+    ``Error:`` line (exit 1); anything unforeseen is one line too, never a traceback."""
     logging.basicConfig(level=logging.WARNING, format="Warning: %(message)s")
     try:
-        app(standalone_mode=False)
-    except GeomapError as exc:
-        _err(f"Error: {exc}")
-        sys.exit(1)
-    except typer.Exit as exc:
+        code = app(standalone_mode=False)
+    except _UsageError as exc:
+        message = exc.format_message().strip()
+        if message:  # no message: typer has printed the help already
+            _err(f"Error: {message} (see 'geomap --help')")
         sys.exit(exc.exit_code)
     except typer.Abort:
         _err("Error: aborted")
-        sys.exit(130)
+        sys.exit(1)
     except KeyboardInterrupt:
         _err("Error: interrupted; outputs left as they were")
         sys.exit(130)
-    except Exception as exc:  # click usage errors and anything unforeseen: one line, no traceback
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except GeomapError as exc:
+        _err(f"Error: {exc}")
+        sys.exit(1)
+    except Exception as exc:
         if os.environ.get("GEOMAP_DEBUG"):
             raise
         _err(f"Error: internal error: {type(exc).__name__}: {exc} (set GEOMAP_DEBUG=1 for a traceback)")
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

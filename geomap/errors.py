@@ -37,3 +37,7 @@ class ValidationError(GeomapError, ValueError):
 
 class OutputError(GeomapError, OSError):
     """An output file cannot be written."""
+
+
+class RenderError(GeomapError, ValueError):
+    """A map cannot be rendered as asked (for example an unknown tile provider)."""
