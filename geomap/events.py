@@ -39,6 +39,10 @@ LINK_WINDOW = 60  # characters between a trigger and a place for rule 2
 AFTER_PENALTY = 1.5  # a trigger after its place counts as this much farther
 _RANK = {"city": 0, "admin1": 1, "country": 2}
 _ATTRIBUTION = re.compile(r"^(.{0,80}?)\b(said|says|reported|told|announced|warned|added|stated)\b", re.IGNORECASE)
+_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|being|be)\s+$", re.IGNORECASE)
+_TRAILING_ATTRIBUTION = re.compile(
+    r"(?:,\s*|\baccording\s+to\s+)[^,;]{0,80}?(?:\b(?:said|says|reported|told|stated|added)\W*)?$", re.IGNORECASE)
+_SAYS_AT_END = re.compile(r"\b(?:said|says|reported|told|stated|added)\W*$", re.IGNORECASE)
 _BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|near|outside)\s+of\s+$|"
                       r"\b(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of)\s+$", re.IGNORECASE)
 _ROUTE = re.compile(r"\b(?:from|between)\s+(?P<a>.+?)\s+(?:to|and|into)\s+(?P<b>.+?)(?=[,.;:]|\s|$)", re.IGNORECASE)
@@ -82,15 +86,26 @@ def _gap(a: tuple[int, int], b: tuple[int, int]) -> float:
 def _attribution_end(text: str) -> int:
     """End of a leading "X said" attribution clause, whose words are not triggers."""
     m = _ATTRIBUTION.match(text)
-    if m and not re.search(r"[,;]", m.group(1)):
+    if m and not re.search(r"[,;]", m.group(1)) and not _PASSIVE.search(m.group(1)):
         return m.start(2)
     return 0
 
 
+def _attribution_start(text: str) -> int:
+    """Start of a closing attribution ("..., health officials in Gaza said."), whose
+    places are where people spoke, not where the event happened; ``len(text)`` if none."""
+    if _SAYS_AT_END.search(text) or re.search(r"\baccording\s+to\b[^,;]*$", text, re.IGNORECASE):
+        m = _TRAILING_ATTRIBUTION.search(text)
+        if m:
+            return m.start()
+    return len(text)
+
+
 def _venues(sentence: Sentence, mentions: Sequence[Mention]) -> list[Mention]:
     """Resolved place names of a sentence that can host an event (rules 3)."""
+    said_at = sentence.start + _attribution_start(sentence.text)
     inside = [m for m in mentions if m.place is not None and m.role == "name"
-              and sentence.start <= m.start and m.end <= sentence.end]
+              and sentence.start <= m.start and m.end <= min(sentence.end, said_at)]
     if not inside:
         return []
     finest = min(place_rank(m.place) for m in inside)
