@@ -313,12 +313,13 @@ def _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, block_dates)
 
 
 def merge_events(events: Sequence[Event]) -> list[Event]:
-    """Merge reports of one event within a document: same type, same place, and the same
-    date or no date on one side.  The first report's sentence stays the evidence."""
+    """Merge reports of one event within a document: same type, same place, both located
+    or both inferred, and the same date or no date on one side.  The first report's
+    sentence stays the evidence."""
     merged: list[Event] = []
     for ev in sorted(events, key=lambda e: (e.doc_id, e.start, e.event_type, e.place)):
         for i, kept in enumerate(merged):
-            same_place = (kept.place_id, kept.coords) == (ev.place_id, ev.coords)
+            same_place = (kept.place_id, kept.coords, kept.inferred) == (ev.place_id, ev.coords, ev.inferred)
             if kept.doc_id == ev.doc_id and kept.event_type == ev.event_type and same_place and \
                     (kept.date is None or ev.date is None or kept.date == ev.date):
                 merged[i] = replace(

@@ -118,3 +118,10 @@ def test_merge_keeps_first_evidence():
     events = events_of("Fighters seized Kidal. Fighters captured Kidal on June 3.")
     (ev,) = merge_events(events)
     assert ev.evidence == "Fighters seized Kidal." and ev.date == dt.date(2024, 6, 3)
+
+
+def test_an_inferred_call_never_merges_with_a_located_meeting():
+    text = ("Malian President Assimi Goita spoke with Nigerien President Abdourahamane Tiani.\n"
+            "Nigerien President Abdourahamane Tiani spoke with his ministers. Ministers met in Niamey on June 3.")
+    located = [e for e in events_of(text) if e.place == "Niamey" and not e.inferred]
+    assert located and located[0].date == dt.date(2024, 6, 3)

@@ -1,0 +1,268 @@
+"""Find candidate place names in a document's text.
+
+The text is cut into word tokens; every run of up to :data:`MAX_WORDS` words that
+starts and ends with a capitalised word (lower-case joiners such as "es", "de", "of"
+allowed inside: "Dar es Salaam") is looked up, in one batch, in the gazetteer's name
+index.  This is a dictionary match over all gazetteer names with word boundaries by
+construction, and costs one indexed SQL lookup per distinct capitalised phrase (no
+automaton to build or load).  The longest matches win; precision filters then drop
+people's names, common words, months and organisation names.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from geomap.gazetteer import Gazetteer, name_key
+from geomap.models import Document, Mention, Place
+
+MAX_WORDS = 6
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:\w|[-'’](?=\w)|\.(?=\w))*|\d\w*")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_SENTENCE_END = re.compile(r"[.!?:;\"“”(\[]\s*$|\n\s*[-*•]?\s*$")
+TITLES = frozenset("""President Vice Secretary Minister Prime Premier Chancellor King Queen
+ Prince Princess Sheikh Emir Sultan Pope Cardinal Bishop Archbishop Rev Reverend General Gen
+ Lt Lieutenant Colonel Col Major Maj Captain Capt Sgt Sergeant Admiral Commander Marshal
+ Senator Sen Rep Representative Congressman Congresswoman Governor Gov Mayor Ambassador Envoy
+ Judge Justice Mr Mrs Ms Miss Dr Prof Professor Sir Dame Lord Lady Chairman Chairwoman
+ Chairperson Spokesman Spokeswoman Spokesperson Deputy Foreign Defence Defense Interior
+ State Leader Chief Director Commissioner Officer Mr. Mrs. Ms. Dr. Gen. Col. Lt. Sgt.""".split())
+ORG_HEADS = frozenset("""Airways Airlines University Times Post Herald Tribune Journal Gazette
+ FC Telegraph Daily Broadcasting Television Radio""".split())
+LOCATIVES = frozenset("""in at near outside from into to towards toward around across via
+ through between inside""".split())
+_PARENT_AFTER = re.compile(r",\s*|\s+in\s+")
+CALENDAR = frozenset("""january february march april may june july august september october
+ november december monday tuesday wednesday thursday friday saturday sunday""".split())
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Words from ``data/common_words.txt`` (lower case)."""
+    path = Path(__file__).parent / "data" / "common_words.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
+
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    text: str
+    sentence_start: bool
+
+    @property
+    def capital(self) -> bool:
+        return self.text[0].isupper()
+
+    @property
+    def base(self) -> str:
+        """The token without a possessive ending ("Kenya's" -> "Kenya")."""
+        return _POSSESSIVE.sub("", self.text) if len(self.text) > 3 else self.text
+
+
+def tokenize(text: str) -> list[_Token]:
+    """Word tokens with offsets; flags the first word of each sentence or list item."""
+    tokens: list[_Token] = []
+    prev_end = 0
+    for m in _TOKEN.finditer(text):
+        gap = text[prev_end:m.start()]
+        first = not tokens or bool(_SENTENCE_END.search(gap)) or tokens[-1].text.endswith(".") \
+            and tokens[-1].text[-2:-1].islower()
+        tokens.append(_Token(m.start(), m.end(), m.group(), first))
+        prev_end = m.end()
+    return tokens
+
+
+def _joined(text: str, a: _Token, b: _Token) -> bool:
+    """True when only spaces separate two adjacent tokens."""
+    gap = text[a.end:b.start]
+    return 0 < len(gap) <= 2 and gap.strip() == ""
+
+
+def _phrases(text: str, tokens: list[_Token]) -> list[tuple[int, int, int, str]]:
+    """Candidate phrases ``(first token, last token, end offset, surface)``."""
+    out = []
+    for i, tok in enumerate(tokens):
+        if not tok.capital:
+            continue
+        j = i
+        while j < len(tokens) and j - i < MAX_WORDS:
+            last = tokens[j]
+            if last.capital:
+                end = last.start + len(last.base)
+                out.append((i, j, end, text[tok.start:end]))
+                if last.base != last.text:
+                    break  # a possessive ends the phrase
+            elif not (last.text.isalpha() and len(last.text) <= 4):
+                break
+            if j + 1 >= len(tokens) or not _joined(text, last, tokens[j + 1]):
+                break
+            j += 1
+    return out
+
+
+def _is_acronym(surface: str) -> bool:
+    letters = surface.replace(".", "").replace(" ", "")
+    return len(letters) >= 2 and letters.isupper()
+
+
+def _keep_rows(surface: str, rows: list[tuple[str, str, Place]]) -> list[tuple[str, str, Place]]:
+    """An all-capital surface ("DRC", "US") only matches names written the same way."""
+    if not _is_acronym(surface):
+        return rows
+    plain = surface.replace(".", "")
+    return [r for r in rows if r[0].replace(".", "") == plain]
+
+
+def person_tokens(tokens: list[_Token]) -> tuple[set[int], set[str]]:
+    """Tokens that name a person after a title ("Secretary of State Marco Rubio").
+
+    Returns the token indexes and the set of name words, which are not places
+    anywhere else in the document either ("Rubio's calls").
+    """
+    idx: set[int] = set()
+    words: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        if tokens[i].text not in TITLES:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(tokens) and (tokens[j].text in TITLES or
+                                   tokens[j].text == "of" and j + 2 < len(tokens)
+                                   and tokens[j + 1].text in TITLES | {"State", "Defense"}):
+            j += 2 if tokens[j].text == "of" else 1
+        k = j
+        while k < len(tokens) and k - j < 3 and tokens[k].capital and not _is_acronym(tokens[k].text) \
+                and (k == j or not tokens[k].sentence_start) and tokens[k].text not in TITLES:
+            idx.add(k)
+            words.add(tokens[k].base)
+            k += 1
+            if tokens[k - 1].base != tokens[k - 1].text:
+                break
+        i = max(k, i + 1)
+    return idx, words
+
+
+def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
+    """Candidate place names in ``doc``, in text order, with their gazetteer candidates.
+
+    ``doc.text[m.start:m.end] == m.surface`` holds for every mention.  Demonyms
+    ("Kenyan") come back with ``role="demonym"``; capitalised phrases after a locative
+    preposition ("in Foobarville") that the gazetteer does not know come back with no
+    candidates, so that they are reported rather than dropped.
+    """
+    text = doc.text
+    tokens = tokenize(text)
+    phrases = _phrases(text, tokens)
+    found = gazetteer.lookup_keys([name_key(p[3]) for p in phrases])
+    persons, person_words = person_tokens(tokens)
+    hits = []
+    for i, j, end, surface in phrases:
+        rows = _keep_rows(surface, found.get(name_key(surface), []))
+        if rows and _plausible(tokens, i, j, surface, rows, persons, person_words):
+            hits.append((tokens[i].start, end, surface, rows, i, j))
+    chosen, used = _longest_first(hits, len(tokens))
+    mentions = [_to_mention(doc.id, h[0], h[1], h[2], h[3]) for h in chosen]
+    mentions += _unknown_names(doc, tokens, chosen, used, persons, person_words)
+    return sorted(mentions, key=lambda m: (m.start, m.end))
+
+
+def _plausible(tokens: list[_Token], i: int, j: int, surface: str,
+               rows: list[tuple[str, str, Place]], persons: set[int],
+               person_words: set[str]) -> bool:
+    """Precision filters for one looked-up phrase spanning tokens ``i..j``."""
+    key = name_key(surface)
+    if key in CALENDAR:
+        return False
+    strong = any(p.kind == "country" or role == "demonym" for _f, role, p in rows)
+    if i in persons or (not strong and all(t.base in person_words for t in tokens[i:j + 1])):
+        return False
+    if j + 1 < len(tokens) and tokens[j + 1].text in ORG_HEADS:
+        return False
+    if not strong and _inside_longer_name(tokens, i, j, rows):
+        return False
+    if i == j and not strong and key in common_words():
+        after_locative = i > 0 and tokens[i - 1].text in LOCATIVES
+        return after_locative and not tokens[i].sentence_start
+    return True
+
+
+def _inside_longer_name(tokens: list[_Token], i: int, j: int,
+                        rows: list[tuple[str, str, Place]]) -> bool:
+    """True for a minor place name that is one word of a longer capitalised name.
+
+    "Rapid" in "Rapid Support Forces" or "Liberation" in "People's Liberation Front" is
+    part of an organisation's name; a well-known place ("Nairobi Securities Exchange")
+    still counts.
+    """
+    before = i > 0 and tokens[i - 1].capital and not tokens[i].sentence_start \
+        and tokens[i - 1].base == tokens[i - 1].text and tokens[i - 1].end + 1 == tokens[i].start
+    after = j + 1 < len(tokens) and tokens[j + 1].capital and not tokens[j + 1].sentence_start \
+        and tokens[j].base == tokens[j].text and tokens[j].end + 1 == tokens[j + 1].start
+    if not (before or after):
+        return False
+    return max(p.population for _f, _r, p in rows) < 100_000
+
+
+def _longest_first(hits: list[tuple], n_tokens: int) -> tuple[list[tuple], bytearray]:
+    """Keep the longest matches that do not overlap, in text order.
+
+    Also returns the per-token "used" flags.
+    """
+    used = bytearray(n_tokens)
+    taken: list[tuple] = []
+    for hit in sorted(hits, key=lambda h: (h[0] - h[1], h[0])):
+        i, j = hit[4], hit[5]
+        if not any(used[i:j + 1]):
+            used[i:j + 1] = b"\x01" * (j + 1 - i)
+            taken.append(hit)
+    return sorted(taken, key=lambda h: h[0]), used
+
+
+def _to_mention(doc_id: str, start: int, end: int, surface: str,
+                rows: list[tuple[str, str, Place]]) -> Mention:
+    names = [p for _f, role, p in rows if role != "demonym"]
+    demonyms = [p for _f, role, p in rows if role == "demonym"]
+    if demonyms and not any(p.kind == "country" for p in names):
+        return Mention(doc_id, start, end, surface, tuple(_unique(demonyms)), role="demonym")
+    return Mention(doc_id, start, end, surface, tuple(_unique(names)))
+
+
+def _unique(places: list[Place]) -> list[Place]:
+    return list({p.id: p for p in places}.values())
+
+
+def _unknown_names(doc: Document, tokens: list[_Token], chosen: list, used: bytearray,
+                   persons: set[int], person_words: set[str]) -> list[Mention]:
+    """Unknown capitalised phrases that read as places.
+
+    Either after a locative preposition ("in Foobarville") or before a known country or
+    division ("Foobarville, Kenya", "Foobarville in North Kivu").
+    """
+    areas = {h[0] for h in chosen
+             if any(p.kind in ("country", "admin1") for _f, _r, p in h[3])}
+    out: list[Mention] = []
+    for i in range(1, len(tokens)):
+        if not tokens[i].capital or tokens[i].sentence_start or i in persons:
+            continue
+        j = i
+        while j + 1 < len(tokens) and j - i < 3 and tokens[j + 1].capital \
+                and _joined(doc.text, tokens[j], tokens[j + 1]) and tokens[j].base == tokens[j].text:
+            j += 1
+        start, end = tokens[i].start, tokens[j].start + len(tokens[j].base)
+        parent = _PARENT_AFTER.match(doc.text, end)
+        if tokens[i - 1].text not in LOCATIVES and not (parent and parent.end() in areas):
+            continue
+        surface = doc.text[start:end]
+        key = name_key(surface)
+        if (any(used[i:j + 1]) or any(k in persons for k in range(i, j + 1))
+                or tokens[i].base in person_words
+                or key in CALENDAR or key in common_words() or _is_acronym(surface)
+                or not surface[0].isalpha()):
+            continue
+        out.append(Mention(doc.id, start, end, surface))
+    return out

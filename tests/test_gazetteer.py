@@ -1,0 +1,133 @@
+"""Tests for geomap.gazetteer: the index, lookups and the geocoder promise."""
+from __future__ import annotations
+
+import pytest
+
+from geomap.errors import GazetteerError
+from geomap.gazetteer import INDEX_NAME, Gazetteer, build_index, distance_km, name_key
+
+
+@pytest.mark.parametrize("text, key", [
+    ("Cap-Haïtien", "cap haitien"), ("Sana'a", "sanaa"), ("U.S.", "us"),
+    ("  Dar  es   Salaam ", "dar es salaam"), ("Kenya’s", "kenyas"),
+])
+def test_name_key(text, key):
+    assert name_key(text) == key
+
+
+@pytest.mark.parametrize("query, country, lat, lon", [
+    ("Goma", "CD", -1.67, 29.23),
+    ("Goma Airport", "CD", -1.67081, 29.2385),
+    ("Kavumu Airport", "CD", -2.309, 28.809),
+    ("Nairobi", "KE", -1.28, 36.82),
+    ("Dar es Salaam", "TZ", -6.82, 39.27),
+    ("DRC", "CD", -2.9, 23.6),
+    ("Kingston, Jamaica", "JM", 17.997, -76.794),
+    ("Paris, Texas", "US", 33.66, -95.56),
+    ("Paris", "FR", 48.85, 2.35),
+    ("Washington", "US", 38.9, -77.04),
+    ("Toussaint Louverture International Airport", "HT", 18.58, -72.29),
+    ("Sanaa International Airport", "YE", 15.48, 44.22),
+    ("Cap-Haitien", "HT", 19.76, -72.2),
+    ("Kavumu", "CD", -2.309, 28.809),
+])
+def test_geocode_best(gazetteer, query, country, lat, lon):
+    place = gazetteer.geocode(query)
+    assert place.country == country
+    assert distance_km(place.lat, place.lon, lat, lon) < 50
+
+
+def test_geocode_not_found_is_none(gazetteer):
+    assert gazetteer.geocode("Foobarville") is None
+    assert gazetteer.geocode("Kingston, Foobarland") is None
+
+
+def test_geocode_bad_query_raises(gazetteer):
+    with pytest.raises(GazetteerError, match="non-empty string"):
+        gazetteer.geocode("  ")
+
+
+def test_geocode_all_is_sorted_by_prominence(gazetteer):
+    places = gazetteer.geocode("Kingston", exactly_one=False)
+    assert places[0].country == "JM"
+    assert len(places) > 10
+    assert places[0].population >= places[1].population
+
+
+def test_candidates_case_and_accent_insensitive(gazetteer):
+    assert [p.id for p in gazetteer.candidates("cap-haitien")] == \
+        [p.id for p in gazetteer.candidates("Cap-Haïtien")]
+    assert {p.country for p in gazetteer.candidates("Goma")} >= {"CD", "PH"}
+
+
+def test_dirico_code_is_not_a_name(gazetteer):
+    assert [p.id for p in gazetteer.candidates("DRC")] == ["country:CD"]
+
+
+def test_country_is_representative_point_not_capital(gazetteer):
+    cd = gazetteer.country("cd")
+    assert cd.kind == "country" and cd.source == "countryinfo"
+    assert distance_km(cd.lat, cd.lon, -2.9, 23.6) < 150
+    cg = gazetteer.country("CG")
+    assert distance_km(cg.lat, cg.lon, -0.8, 15.2) < 250  # not swapped with CD
+    assert gazetteer.country("XX") is None
+
+
+def test_capital(gazetteer):
+    kin = gazetteer.capital("CD")
+    assert kin.kind == "city" and kin.name == "Kinshasa"
+    assert gazetteer.capital("KE").name == "Nairobi"
+
+
+def test_demonyms(gazetteer):
+    assert gazetteer.demonym("Kenyan").id == "country:KE"
+    assert gazetteer.demonym("Congolese").id == "country:CD"
+    assert gazetteer.demonym("Goma") is None
+    assert gazetteer.candidates("Kenyan") == []
+
+
+def test_divisions_and_curated(gazetteer):
+    nk = gazetteer.geocode("North Kivu")
+    assert nk.id == "admin1:CD-NK" and nk.kind == "admin1"
+    minova = gazetteer.geocode("Minova")
+    assert minova.curated and minova.source == "curated" and minova.country == "CD"
+
+
+def test_aliases_point_to_existing_places(gazetteer):
+    from geomap.gazetteer import _read_csv
+
+    for row in _read_csv("aliases.csv"):
+        target = row["target"]
+        pid = f"country:{target}" if len(target) == 2 else target
+        assert gazetteer.get(pid) is not None, row
+
+
+def test_info(gazetteer):
+    info = gazetteer.info()
+    counts = info["places_per_source"]
+    assert counts["geonames"] > 200_000
+    assert counts["airportsdata"] > 5_000
+    assert counts["iso3166-2"] > 3_000
+    assert counts["countryinfo"] > 200
+    assert counts["curated"] >= 10
+    assert info["path"].endswith(INDEX_NAME)
+
+
+def test_build_keeps_existing_and_open_without_build(tmp_path, gazetteer):
+    assert build_index(gazetteer.path) == gazetteer.path  # no rebuild
+    with pytest.raises(GazetteerError, match="no gazetteer index"):
+        Gazetteer.open(tmp_path, build=False)
+
+
+def test_cache_dir_env(monkeypatch, tmp_path):
+    from geomap.gazetteer import cache_dir
+
+    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(tmp_path))
+    assert cache_dir() == tmp_path
+
+
+def test_open_corrupt_file_raises(tmp_path):
+    bad = tmp_path / INDEX_NAME
+    bad.write_bytes(b"not a database")
+    with pytest.raises(GazetteerError, match="cannot open"):
+        Gazetteer.open(tmp_path, build=False)

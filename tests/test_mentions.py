@@ -1,0 +1,87 @@
+"""Tests for geomap.mentions: finding place names in text."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geomap.mentions import find_mentions
+from geomap.models import Document
+
+SEED = Path(__file__).parents[1] / "seeds" / "drc-ceasefire-calls.txt"
+
+
+def _doc(text: str) -> Document:
+    return Document(id="t", source="t.txt", text=text)
+
+
+def _surfaces(gazetteer, text: str) -> list[str]:
+    return [m.surface for m in find_mentions(_doc(text), gazetteer)]
+
+
+@pytest.fixture(scope="module")
+def seed_mentions(gazetteer):
+    doc = Document(id="seed", source=SEED.name, text=SEED.read_text(encoding="utf-8"))
+    return doc, find_mentions(doc, gazetteer)
+
+
+def test_offsets_match_surface(seed_mentions):
+    doc, mentions = seed_mentions
+    assert mentions
+    for m in mentions:
+        assert doc.text[m.start:m.end] == m.surface
+    assert [m.start for m in mentions] == sorted(m.start for m in mentions)
+
+
+def test_seed_places_found(seed_mentions):
+    _doc_, mentions = seed_mentions
+    found = {m.surface for m in mentions}
+    assert {"Goma", "Goma Airport", "Kavumu Airport", "Nairobi", "Dar es Salaam", "DRC",
+            "Haiti", "Kenya", "Kenyan"} <= found
+
+
+def test_seed_people_and_words_are_not_places(seed_mentions):
+    _doc_, mentions = seed_mentions
+    found = {m.surface for m in mentions}
+    for word in ("Marco", "Rubio", "Ruto", "William", "Secretary", "Council", "Airport",
+                 "February", "Friday", "Multinational"):
+        assert word not in found
+
+
+def test_possessives(gazetteer):
+    text = "Kenya's troops and Kenya’s police."
+    mentions = find_mentions(_doc(text), gazetteer)
+    assert [m.surface for m in mentions] == ["Kenya", "Kenya"]
+    assert all(m.candidates[0].id == "country:KE" for m in mentions)
+
+
+def test_demonym_role(gazetteer):
+    (m,) = [m for m in find_mentions(_doc("The Kenyan envoy left."), gazetteer)]
+    assert m.role == "demonym" and m.candidates[0].country == "KE"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Talks were held in Dar es Salaam on Monday.", ["Dar es Salaam"]),
+    ("Gangs attacked Port-au-Prince and Cap-Haïtien.", ["Port-au-Prince", "Cap-Haïtien"]),
+    ("President Washington spoke; Washington said no.", []),
+    ("Officials in Washington met.", ["Washington"]),
+    ("Prime Minister Ariel Henry resigned. Henry left.", []),
+    ("Police said the March rally in Nairobi was calm.", ["Nairobi"]),
+    ("The Rapid Support Forces took the town.", []),
+    ("He reads the Washington Post daily.", []),
+    ("Rebels seized Foobarville on Monday, then moved on to Bazquxton.", ["Bazquxton"]),
+    ("Gold was found near Walikale.", ["Walikale"]),
+    ("Peace talks in The Hague resumed.", ["The Hague"]),
+    ("Fighting in the DRC and the U.S. response.", ["DRC", "U.S."]),
+])
+def test_sentences(gazetteer, text, expected):
+    assert _surfaces(gazetteer, text) == expected
+
+
+def test_not_inside_words(gazetteer):
+    assert _surfaces(gazetteer, "Gomaland and Nairobiville are not real.") == []
+
+
+def test_unknown_name_has_no_candidates(gazetteer):
+    (m,) = find_mentions(_doc("Aid went to Foobarville late."), gazetteer)
+    assert m.surface == "Foobarville" and m.candidates == () and m.place is None

@@ -1,0 +1,126 @@
+"""Tests for geomap.resolve: one place per mention, chosen with document context."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from geomap.gazetteer import distance_km
+from geomap.mentions import find_mentions
+from geomap.models import Document
+from geomap.resolve import resolve_mentions
+
+from conftest import shared_path
+
+ROOT = Path(__file__).parents[1]
+
+
+def _resolve(gazetteer, text: str, doc_id: str = "t") -> dict:
+    doc = Document(id=doc_id, source=f"{doc_id}.txt", text=text)
+    mentions = resolve_mentions(doc, find_mentions(doc, gazetteer), gazetteer)
+    return {m.surface: m for m in mentions}
+
+
+@pytest.fixture(scope="module")
+def seed(gazetteer):
+    return _resolve(gazetteer, (ROOT / "seeds" / "drc-ceasefire-calls.txt").read_text())
+
+
+def _near(place, lat, lon, km=50):
+    return place is not None and distance_km(place.lat, place.lon, lat, lon) < km
+
+
+def test_seed_goma_is_congo(seed):
+    goma = seed["Goma"].place
+    assert goma.country == "CD" and _near(goma, -1.67, 29.23, 5)
+    assert 0 < seed["Goma"].score <= 1
+
+
+def test_seed_airports(seed):
+    assert seed["Goma Airport"].place.id == "ap:FZNA"
+    assert seed["Goma Airport"].place.lat == pytest.approx(-1.67081)
+    assert _near(seed["Kavumu Airport"].place, -2.309, 28.809, 5)
+
+
+def test_seed_countries_and_cities(seed):
+    assert seed["Nairobi"].place.country == "KE"
+    assert seed["Dar es Salaam"].place.country == "TZ"
+    drc = seed["DRC"].place
+    assert drc.kind == "country" and drc.country == "CD" and _near(drc, -2.9, 23.6, 150)
+    assert seed["Kenya"].place.id == "country:KE"
+    assert seed["Haiti"].place.id == "country:HT"
+    assert seed["Kenyan"].role == "demonym" and seed["Kenyan"].place.country == "KE"
+
+
+def test_one_sense_per_name(gazetteer):
+    text = shared_path("events", "dev", "mozambique-palma.md").read_text(encoding="utf-8")
+    doc = Document(id="palma", source="palma.md", text=text)
+    ms = [m for m in resolve_mentions(doc, find_mentions(doc, gazetteer), gazetteer)
+          if m.surface == "Palma"]
+    assert len(ms) >= 2 and len({m.place.id for m in ms}) == 1
+
+
+DEV_EXPECTED = [
+    ("haiti-kingston.md", "Kingston", 17.997, -76.794),
+    ("haiti-kingston.md", "Port-au-Prince", 18.543, -72.339),
+    ("haiti-kingston.md", "Cap-Haïtien", 19.759, -72.198),
+    ("haiti-kingston.md", "Toussaint Louverture International Airport", 18.58, -72.29),
+    ("mozambique-palma.md", "Palma", -10.77, 40.47),
+    ("mozambique-palma.md", "Pemba", -12.974, 40.518),
+    ("tigray-pretoria.txt", "Shire", 14.10, 38.28),
+    ("tigray-pretoria.txt", "Mekelle", 13.497, 39.475),
+    ("tigray-pretoria.txt", "Semera", 11.79, 41.01),
+    ("tigray-pretoria.txt", "Gonder", 12.6, 37.47),
+    ("tigray-pretoria.txt", "Pretoria", -25.745, 28.188),
+    ("yemen-hodeidah.txt", "Rimbo", 59.75, 18.37),
+    ("yemen-hodeidah.txt", "Hodeidah", 14.8, 42.95),
+    ("yemen-hodeidah.txt", "Sanaa", 15.35, 44.21),
+    ("yemen-hodeidah.txt", "Sanaa International Airport", 15.48, 44.22),
+    ("sudan-wad-madani.md", "Adre", 13.47, 22.20),
+    ("sudan-wad-madani.md", "El Fasher", 13.628, 25.349),
+    ("sudan-wad-madani.md", "Wad Madani", 14.401, 33.52),
+    ("sudan-wad-madani.md", "Jeddah", 21.49, 39.186),
+    ("ukraine-avdiivka.txt", "Avdiivka", 48.14, 37.75),
+    ("ukraine-avdiivka.txt", "Bakhmut", 48.594, 37.999),
+    ("ukraine-avdiivka.txt", "Kharkiv", 49.98, 36.25),
+    ("ukraine-avdiivka.txt", "Odesa", 46.49, 30.74),
+    ("ukraine-avdiivka.txt", "Munich", 48.137, 11.575),
+]
+
+
+@pytest.mark.parametrize("name, surface, lat, lon", DEV_EXPECTED)
+def test_dev_articles(gazetteer, name, surface, lat, lon):
+    mentions = _resolve(gazetteer, shared_path("events", "dev", name).read_text(encoding="utf-8"), name)
+    assert surface in mentions, sorted(mentions)
+    assert _near(mentions[surface].place, lat, lon), mentions[surface].place
+
+
+@pytest.mark.parametrize("text, surface, country, lat, lon", [
+    ("The fair opened in Paris, Texas, on Friday.", "Paris", "US", 33.66, -95.56),
+    ("The fair opened in Paris on Friday.", "Paris", "FR", 48.85, 2.35),
+    ("Floods hit Kingston, Jamaica.", "Kingston", "JM", 17.997, -76.794),
+    ("Troops entered Sake in North Kivu.", "Sake", "CD", -1.57, 29.04),
+    ("Protesters gathered in Washington after President Biden spoke.", "Washington", "US",
+     38.9, -77.04),
+    ("Rebels advanced on Goma. Congolese troops fled toward Sake.", "Goma", "CD", -1.67, 29.23),
+])
+def test_unseen_sentences(gazetteer, text, surface, country, lat, lon):
+    m = _resolve(gazetteer, text)[surface]
+    assert m.place.country == country and _near(m.place, lat, lon)
+
+
+def test_person_washington_is_not_a_place(gazetteer):
+    assert "Washington" not in _resolve(gazetteer, "President Washington crossed the river.")
+
+
+def test_unresolved_name_is_kept_and_logged(gazetteer, caplog):
+    with caplog.at_level(logging.WARNING, logger="geomap"):
+        mentions = _resolve(gazetteer, "Militias attacked Foobarville in Kenya.")
+    assert mentions["Foobarville"].place is None and mentions["Foobarville"].score == 0
+    assert mentions["Kenya"].place.id == "country:KE"
+    assert "Foobarville" in caplog.text
+
+
+def test_scores_are_confidences(seed):
+    assert all(0.0 < m.score <= 1.0 for m in seed.values())
