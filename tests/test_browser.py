@@ -6,6 +6,7 @@ Skipped when Chromium is absent, except under CI=true, where it must run.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -80,29 +81,36 @@ def layers():
 
 
 @pytest.fixture(scope="module")
-def browser_page(tmp_path_factory, layers):
+def chromium():
+    """One Playwright driver and browser for the module (two sync drivers cannot coexist)."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(tmp_path_factory, layers, chromium):
     out = tmp_path_factory.mktemp("map") / "map.html"
     out.write_text(render_map(events_to_frame(EVENTS), layers, title="Kivu test map"), encoding="utf-8")
     record = {"requests": [], "errors": [], "dialogs": []}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = chromium.new_page(viewport={"width": 1280, "height": 800})
 
-        def route(r):
-            if r.request.url.startswith("file:"):
-                r.continue_()
-            else:
-                record["requests"].append(r.request.url)
-                r.abort()
+    def route(r):
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            record["requests"].append(r.request.url)
+            r.abort()
 
-        page.route("**/*", route)
-        page.on("console", lambda m: record["errors"].append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: record["errors"].append(str(e)))
-        page.on("dialog", lambda d: (record["dialogs"].append(d.message), d.dismiss()))
-        page.goto(out.as_uri())
-        page.wait_for_function("typeof map_geomap !== 'undefined' && document.querySelector('.leaflet-control-layers')")
-        yield page, record
-        browser.close()
+    page.route("**/*", route)
+    page.on("console", lambda m: record["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: record["errors"].append(str(e)))
+    page.on("dialog", lambda d: (record["dialogs"].append(d.message), d.dismiss()))
+    page.goto(out.as_uri())
+    page.wait_for_function("typeof map_geomap !== 'undefined' && document.querySelector('.leaflet-control-layers')")
+    yield page, record
+    page.close()
 
 
 def _count(page, layer_id: str) -> int:
@@ -172,3 +180,45 @@ def test_hostile_text_is_shown_not_run(browser_page, tmp_path):
     shot = tmp_path / "map.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
+
+
+@pytest.fixture(scope="module")
+def seed_page(tmp_path_factory, gazetteer, chromium):
+    """The map that `geomap build seeds` generates, open in Chromium with the network blocked."""
+    from geomap.pipeline import build
+
+    out = tmp_path_factory.mktemp("seedmap")
+    build([REPO / "seeds"], out, layers_dir=REPO / "layers", gazetteer=gazetteer, today=dt.date(2026, 11, 28))
+    features = json.loads((out / "events.geojson").read_text(encoding="utf-8"))["features"]
+    record = {"requests": [], "errors": [], "failed": []}
+    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
+               else (record["requests"].append(r.request.url), r.abort()))
+    page.on("requestfailed", lambda r: record["failed"].append(r.url))
+    page.on("console", lambda m: record["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: record["errors"].append(str(e)))
+    page.goto((out / "map.html").as_uri())
+    page.wait_for_function("typeof map_geomap !== 'undefined' && document.querySelector('.leaflet-control-layers')")
+    yield page, record, features, out
+    page.close()
+
+
+def test_generated_seed_map_toggles_every_layer_and_opens_a_popup(seed_page, layers):
+    page, record, features, out = seed_page
+    by_layer = {}
+    for f in features:
+        by_layer[f["properties"]["event_type"]] = by_layer.get(f["properties"]["event_type"], 0) + 1
+    for layer in layers:
+        label = page.locator(f'.leaflet-control-layers-overlays label:has([data-layer="{layer.id}"])')
+        assert label.count() == 1, f"layer {layer.id} missing from the layer control"
+        assert _count(page, layer.id) == by_layer.get(layer.id, 0)
+        box = label.locator("input[type=checkbox]")
+        box.uncheck()
+        assert _count(page, layer.id) == 0
+        box.check()
+        assert _count(page, layer.id) == by_layer.get(layer.id, 0)
+    kavumu = next(f for f in features if f["properties"]["event_type"] == "control")
+    text = _click_event(page, kavumu["id"])
+    assert kavumu["properties"]["evidence"] in text and "M23" in text
+    page.screenshot(path=str(out / "seed-map.png"))
+    assert record == {"requests": [], "errors": [], "failed": []}
