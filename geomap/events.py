@@ -31,6 +31,7 @@ from . import actors as actors_mod
 from . import dates as dates_mod
 from .layers import LayerMatcher
 from .models import Document, Event, Layer, Mention, Place
+from .regions import bearing_of, directional_point
 from .sentences import Sentence, split_sentences
 
 log = logging.getLogger("geomap")
@@ -161,6 +162,25 @@ def _route_end(sentence: Sentence, venues: Sequence[Mention], link: _Link) -> Me
     return None
 
 
+def with_regions(doc: Document, mentions: Sequence[Mention]) -> list[Mention]:
+    """Widen "eastern" + a country into a region mention ("eastern DRC"), placed in that
+    part of the country (:mod:`geomap.regions`); other mentions are returned unchanged."""
+    out = []
+    for m in mentions:
+        if m.place is not None and m.role == "name" and m.place.kind == "country":
+            before = doc.text[max(0, m.start - 30):m.start]
+            bearing = bearing_of(before)
+            point = directional_point(m.place.country, bearing) if bearing else None
+            if point is not None:
+                word = re.search(r"[\w-]+\s+(?:the\s+)?$", before)
+                start = m.start - (len(before) - word.start())
+                region = replace(m.place, id=f"{m.place.id}:{bearing}", name=f"{doc.text[start:m.start]}{m.place.name}",
+                                 lat=point[0], lon=point[1], kind="region", admin1=None)
+                m = replace(m, start=start, surface=doc.text[start:m.end], place=region, candidates=(region,))
+        out.append(m)
+    return out
+
+
 class _DocContext:
     """What a document says once and every sentence uses: dates, actors and their countries."""
 
@@ -241,6 +261,7 @@ def _confidence(gap: float, has_date: bool, place: Place) -> float:
 def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[Layer], gazetteer,
                    *, today: dt.date | None = None) -> list[Event]:
     """All events of one document, merged (one per real-world event)."""
+    mentions = with_regions(doc, mentions)
     ctx = _DocContext(doc, mentions, today)
     matchers = [LayerMatcher(layer) for layer in layers]
     events: list[Event] = []

@@ -125,3 +125,21 @@ def test_an_inferred_call_never_merges_with_a_located_meeting():
             "Nigerien President Abdourahamane Tiani spoke with his ministers. Ministers met in Niamey on June 3.")
     located = [e for e in events_of(text) if e.place == "Niamey" and not e.inferred]
     assert located and located[0].date == dt.date(2024, 6, 3)
+
+
+def test_a_bearing_and_a_country_make_a_region():
+    (ev,) = events_of("Heavy fighting continued in northern Mali on June 2.")
+    assert ev.event_type == "clash" and ev.place == "northern Mali"
+    assert ev.precision == "admin1" and ev.place_id == "country:ML:north"
+    lat, lon = ev.coords[0]
+    assert lat > 19.0 and -12.0 < lon < 4.5  # the northern third of Mali, not its middle (17.0, -4.0)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("conflict in eastern ", "east"), ("in north-eastern ", "northeast"), ("in Southern ", "south"),
+    ("in central ", "central"), ("the Eastern Province ", None), ("westerners ", None), ("", None),
+])
+def test_bearing_words(text, expected):
+    from geomap.regions import bearing_of
+
+    assert bearing_of(text) == expected

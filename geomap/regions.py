@@ -1,0 +1,77 @@
+"""Directional parts of countries: "eastern DRC", "northern Mali", "south-western Ukraine".
+
+News names areas by bearing far more often than by province.  Such a phrase is located
+at a representative point of that part of the country's outline (the Natural Earth
+outlines shipped for the basemap): the outline is cut to the third of its bounding box
+on that side (for a diagonal, the corner where two such thirds meet) and the point is
+taken inside what remains.  The result is coarse by nature and marked so.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+from shapely import make_valid
+from shapely.geometry import box, shape
+from shapely.ops import unary_union
+
+#: bearing word stem -> (x, y) direction; "central" is the middle third both ways.
+_BEARINGS = {"north": (0, 1), "south": (0, -1), "east": (1, 0), "west": (-1, 0),
+             "northeast": (1, 1), "northwest": (-1, 1), "southeast": (1, -1), "southwest": (-1, -1),
+             "central": (0, 0)}
+BEARING_BEFORE = re.compile(
+    r"\b(?P<word>(?:north|south)-?(?:east|west)(?:ern)?|(?:north|south|east|west)ern|central)\s+(?:the\s+)?$",
+    re.IGNORECASE)
+# Natural Earth 1:110m leaves a few ISO codes as -99; their names settle them.
+_NAME_FIXES = {"France": "FR", "Norway": "NO", "Kosovo": "XK", "N. Cyprus": None, "Somaliland": None}
+
+
+def bearing_of(text_before: str) -> str | None:
+    """The bearing word that ends ``text_before`` ("... in eastern " -> "east"), if any."""
+    m = BEARING_BEFORE.search(text_before)
+    if not m:
+        return None
+    word = m.group("word").lower().replace("-", "")
+    return word[:-3] if word.endswith("ern") else word
+
+
+@lru_cache(maxsize=1)
+def _outlines() -> dict:
+    import pycountry
+
+    data = json.loads(resources.files("geomap.data").joinpath("countries.geojson").read_text(encoding="utf-8"))
+    parts: dict[str, list] = {}
+    for feature in data["features"]:
+        props = feature["properties"]
+        code = _NAME_FIXES.get(props.get("name"), "")
+        if code == "":
+            country = pycountry.countries.get(alpha_3=props.get("iso_a3"))
+            code = country.alpha_2 if country else None
+        if code:
+            parts.setdefault(code, []).append(make_valid(shape(feature["geometry"])))
+    return {code: unary_union(geoms) for code, geoms in parts.items()}
+
+
+def directional_point(country: str, bearing: str) -> tuple[float, float] | None:
+    """(lat, lon) inside the ``bearing`` part of ``country`` (ISO alpha-2), or None."""
+    outline = _outlines().get((country or "").upper())
+    if outline is None or bearing not in _BEARINGS:
+        return None
+    if hasattr(outline, "geoms"):  # the mainland, not far islands
+        outline = max(outline.geoms, key=lambda g: g.area)
+    dx, dy = _BEARINGS[bearing]
+    minx, miny, maxx, maxy = outline.bounds
+    w, h = (maxx - minx) / 3, (maxy - miny) / 3
+    xs = {-1: (minx, minx + w), 0: (minx + w, maxx - w), 1: (maxx - w, maxx)}[dx]
+    ys = {-1: (miny, miny + h), 0: (miny + h, maxy - h), 1: (maxy - h, maxy)}[dy]
+    if dx == 0 and bearing != "central":
+        xs = (minx, maxx)
+    if dy == 0 and bearing != "central":
+        ys = (miny, maxy)
+    part = outline.intersection(box(xs[0], ys[0], xs[1], ys[1]))
+    if part.is_empty:
+        return None
+    point = part.representative_point()
+    return (round(point.y, 4), round(point.x, 4))
