@@ -34,6 +34,16 @@ ORG_HEADS = frozenset("""Airways Airlines University Times Post Herald Tribune J
 LOCATIVES = frozenset("""in at near outside from into to towards toward around across via
  through between inside""".split())
 _PARENT_AFTER = re.compile(r",\s*|\s+in\s+")
+#: Words that make "<name> <word>" a first-level division ("Chin State", "Gezira state").
+DIVISION_WORDS = frozenset("""state province region governorate oblast district county
+ prefecture department territory municipality""".split())
+#: Words that make "<name> <word>" a physical feature, which our data does not hold.
+FEATURE_AFTER = frozenset("""River Sea Ocean Lake Lakes Gulf Bay Strait Straits Channel Canal
+ Mountains Mountain Mts Range Hills Valley Desert Plateau Delta Basin Forest Falls Peninsula
+ Volcano river lake mountains hills valley delta basin volcano""".split())
+#: Words that make "<word> <name>" ("Lake Chad", "Mount Kenya", "Gulf of Aden") a feature.
+FEATURE_BEFORE = frozenset("Lake Mount Mt Gulf Bay Sea Strait Straits".split())
+_AREA_KINDS = ("admin1", "region")
 CALENDAR = frozenset("""january february march april may june july august september october
  november december monday tuesday wednesday thursday friday saturday sunday""".split())
 
@@ -163,8 +173,14 @@ def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
     hits = []
     for i, j, end, surface in phrases:
         rows = _keep_rows(surface, found.get(name_key(surface), []))
-        if rows and _plausible(tokens, i, j, surface, rows, persons, person_words):
-            hits.append((tokens[i].start, end, surface, rows, i, j))
+        if not rows:
+            continue
+        hit = (tokens[i].start, end, surface, rows, i, j)
+        special = _division_hit(text, tokens, i, j, rows) or _feature_hit(text, tokens, hit)
+        if special is not None and i not in persons:
+            hits.append(special)
+        elif _plausible(tokens, i, j, surface, rows, persons, person_words):
+            hits.append(hit)
     chosen, used = _longest_first(hits, len(tokens))
     mentions = [_to_mention(doc.id, h[0], h[1], h[2], h[3]) for h in chosen]
     mentions += _unknown_names(doc, tokens, chosen, used, persons, person_words)
@@ -176,8 +192,8 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str,
                person_words: set[str]) -> bool:
     """Precision filters for one looked-up phrase spanning tokens ``i..j``."""
     key = name_key(surface)
-    if key in CALENDAR:
-        return False
+    if key in CALENDAR or i == j and tokens[i].base in FEATURE_BEFORE | FEATURE_AFTER:
+        return False  # a month, or a bare "Gulf" / "Lake"
     strong = any(p.kind == "country" or role == "demonym" for _f, role, p in rows)
     if i in persons or (not strong and all(t.base in person_words for t in tokens[i:j + 1])):
         return False
@@ -208,6 +224,62 @@ def _inside_longer_name(tokens: list[_Token], i: int, j: int,
     return max(p.population for _f, _r, p in rows) < 100_000
 
 
+def _next_word(text: str, tokens: list[_Token], j: int) -> _Token | None:
+    """The token right after token ``j`` when only a space separates them (no possessive)."""
+    if j + 1 < len(tokens) and tokens[j].base == tokens[j].text \
+            and _joined(text, tokens[j], tokens[j + 1]):
+        return tokens[j + 1]
+    return None
+
+
+def _division_hit(text: str, tokens: list[_Token], i: int, j: int,
+                  rows: list[tuple[str, str, Place]]) -> tuple | None:
+    """"Chin State", "Gezira state", "Cabo Delgado province": the division, as one hit.
+
+    A name followed by a division word means the first-level division (or region) of
+    that name, never a same-named town; ``None`` when there is no such word or area.
+    """
+    word = _next_word(text, tokens, j)
+    if word is None or word.base.casefold() not in DIVISION_WORDS:
+        return None
+    areas = [r for r in rows if r[1] != "demonym" and r[2].kind in _AREA_KINDS]
+    if not areas:
+        return None
+    end = word.start + len(word.base)
+    return tokens[i].start, end, text[tokens[i].start:end], areas, i, j + 1
+
+
+def _feature_hit(text: str, tokens: list[_Token], hit: tuple) -> tuple | None:
+    """A name that is part of a physical feature's name becomes that feature, unmapped.
+
+    "Niger River", "Lake Chad", "Gulf of Aden", and an area named after a feature used
+    alone ("Red Sea") are seas, rivers, lakes or mountains, which our data does not
+    hold: the hit then spans the whole feature name and has no candidates.  A curated
+    ``poi`` ("Nyiragongo volcano") keeps its own span.  ``None`` when the name is no
+    part of a feature name.
+    """
+    _start, _end, _surface, rows, i, j = hit
+    first, last = i, j
+    after = _next_word(text, tokens, j)
+    if i == j and tokens[i].base in FEATURE_BEFORE | FEATURE_AFTER:
+        return None  # a bare "Gulf" or "Lake": _plausible drops it
+    if after is not None and after.base in FEATURE_AFTER:
+        last = j + 1
+    elif i > 0 and tokens[i - 1].text in FEATURE_BEFORE and _joined(text, tokens[i - 1], tokens[i]):
+        first = i - 1
+    elif i > 1 and tokens[i - 1].text == "of" and tokens[i - 2].text in FEATURE_BEFORE \
+            and _joined(text, tokens[i - 2], tokens[i - 1]) and _joined(text, tokens[i - 1], tokens[i]):
+        first = i - 2
+    elif not (j > i and tokens[j].base in FEATURE_AFTER
+              and all(p.kind in ("admin1", "region", "country") for _f, _r, p in rows)):
+        return None
+    pois = [r for r in rows if r[2].kind == "poi"]
+    if pois:
+        return hit[:3] + (pois, i, j)
+    start, end = tokens[first].start, tokens[last].start + len(tokens[last].base)
+    return start, end, text[start:end], [], first, last
+
+
 def _longest_first(hits: list[tuple], n_tokens: int) -> tuple[list[tuple], bytearray]:
     """Keep the longest matches that do not overlap, in text order.
 
@@ -215,7 +287,7 @@ def _longest_first(hits: list[tuple], n_tokens: int) -> tuple[list[tuple], bytea
     """
     used = bytearray(n_tokens)
     taken: list[tuple] = []
-    for hit in sorted(hits, key=lambda h: (h[0] - h[1], h[0])):
+    for hit in sorted(hits, key=lambda h: (h[0] - h[1], h[0], not h[3])):
         i, j = hit[4], hit[5]
         if not any(used[i:j + 1]):
             used[i:j + 1] = b"\x01" * (j + 1 - i)
@@ -225,6 +297,8 @@ def _longest_first(hits: list[tuple], n_tokens: int) -> tuple[list[tuple], bytea
 
 def _to_mention(doc_id: str, start: int, end: int, surface: str,
                 rows: list[tuple[str, str, Place]]) -> Mention:
+    if not rows:
+        return Mention(doc_id, start, end, surface)
     names = [p for _f, role, p in rows if role != "demonym"]
     demonyms = [p for _f, role, p in rows if role == "demonym"]
     if demonyms and not any(p.kind == "country" for p in names):

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import replace
 from math import log10
 
-from geomap.gazetteer import Gazetteer, in_division, name_key
+from geomap.gazetteer import Gazetteer, distance_km, in_division, name_key
 from geomap.models import Document, Mention, Place
 
 log = logging.getLogger("geomap")
@@ -28,6 +28,10 @@ log = logging.getLogger("geomap")
 _PARENT_GAP = re.compile(r"\s*(?:,|\(|\bin\b|\bof\b)\s*(?:the\s+)?$", re.IGNORECASE)
 _AIRPORT_WORDS = re.compile(r"\b(Airport|Airfield|Air Base|Airbase|Aerodrome)\b", re.IGNORECASE)
 _AREA_KINDS = ("country", "admin1")
+#: A name whose candidates are all smaller than this and farther than STRAY_KM from every
+#: other place of the document, outside the document's countries, is left unresolved.
+STRAY_POPULATION = 100_000
+STRAY_KM = 1500.0
 
 
 def resolve_mentions(doc: Document, mentions: list[Mention],
@@ -36,12 +40,15 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
     weights = document_countries(mentions)
     parents = explicit_parents(doc, mentions)
     senses: dict[tuple[str, str], tuple[Place | None, float]] = {}
-    out: list[Mention] = []
     for m in mentions:
         key = (name_key(m.surface), m.role)
         if key not in senses:
             senses[key] = _choose(m, parents.get(key[0]), weights)
-        place, score = senses[key]
+    for key in _strays(mentions, senses):
+        senses[key] = (None, 0.0)
+    out: list[Mention] = []
+    for m in mentions:
+        place, score = senses[(name_key(m.surface), m.role)]
         if place is None:
             log.warning("geomap: %s: no place found for %r at %d", doc.id, m.surface, m.start)
         out.append(replace(m, place=place, score=round(score, 3)))
@@ -52,44 +59,104 @@ def document_countries(mentions: list[Mention]) -> Counter:
     """Votes for each country code from the mentions whose country is not in doubt."""
     votes: Counter = Counter()
     for m in mentions:
-        if not m.candidates:
-            continue
-        countries = {p.country for p in m.candidates if p.country}
-        top = m.candidates[0]
-        if m.role == "demonym":
-            votes[top.country] += 1.0
-        elif top.kind == "country":
-            votes[top.country] += 2.0
-        elif len(countries) == 1:
-            votes[countries.pop()] += 1.5 if top.kind == "admin1" else 1.0
+        country, weight = _vote(m)
+        if country:
+            votes[country] += weight
     return votes
 
 
-def explicit_parents(doc: Document, mentions: list[Mention]) -> dict[str, Place]:
-    """Name key -> parent area, for "X, Country", "X in Province", "X (Country)"."""
-    parents: dict[str, Place] = {}
+def _vote(m: Mention) -> tuple[str | None, float]:
+    """The country one mention votes for, and how much its vote weighs."""
+    if not m.candidates:
+        return None, 0.0
+    countries = {p.country for p in m.candidates if p.country}
+    top = m.candidates[0]
+    if m.role == "demonym":
+        return top.country, 1.0
+    if top.kind == "country":
+        return top.country, 2.0
+    if len(countries) == 1:
+        return countries.pop(), 1.5 if top.kind == "admin1" else 1.0
+    return None, 0.0
+
+
+def _strays(mentions: list[Mention], senses: dict) -> list[tuple[str, str]]:
+    """Names whose only candidates are small places far outside the document's world.
+
+    A name counts as a stray when the other names of the document vote for at least one
+    country, none of its candidates lies in those countries, none has
+    :data:`STRAY_POPULATION` people or more, and every candidate is more than
+    :data:`STRAY_KM` from every place the other names resolved to ("Ber" in an article
+    about Mali is not the village in Greece).  Such names are left unresolved.  Only
+    resolved names vote; divisions and countries are never strays.
+    """
+    by_key: dict[tuple[str, str], list[Mention]] = {}
+    for m in mentions:
+        by_key.setdefault((name_key(m.surface), m.role), []).append(m)
+    votes = document_countries([m for m in mentions
+                                if senses[(name_key(m.surface), m.role)][0] is not None])
+    out = []
+    for key, group in by_key.items():
+        place = senses[key][0]
+        if place is None or key[1] != "name" or place.kind in ("country", "admin1", "region"):
+            continue
+        own = Counter()
+        for m in group:
+            country, weight = _vote(m)
+            if country:
+                own[country] += weight
+        others = {c for c, w in (votes - own).items() if w > 0}
+        cands = group[0].candidates
+        if not others or any(p.country in others or p.population >= STRAY_POPULATION
+                             for p in cands):
+            continue
+        elsewhere = [p for k, (p, _s) in senses.items() if k != key and p is not None]
+        if elsewhere and all(distance_km(c.lat, c.lon, o.lat, o.lon) > STRAY_KM
+               for c in cands for o in elsewhere):
+            out.append(key)
+    return out
+
+
+def explicit_parents(doc: Document,
+                     mentions: list[Mention]) -> dict[str, tuple[tuple[Place, ...], bool]]:
+    """Name key -> parent areas, for "X, Country", "X in Province", "X (Country)".
+
+    The areas are all the country and division senses of the parent name, best first;
+    the flag says whether the parent's best sense is an area (then it is certainly one).
+    """
+    parents: dict[str, tuple[tuple[Place, ...], bool]] = {}
     for m, nxt in zip(mentions, mentions[1:]):
         gap = doc.text[m.end:nxt.start]
         if m.role != "name" or nxt.role != "name" or len(gap) > 12 or not _PARENT_GAP.fullmatch(gap):
             continue
-        areas = [p for p in nxt.candidates if p.kind in _AREA_KINDS]
+        areas = tuple(p for p in nxt.candidates if p.kind in _AREA_KINDS)
         if areas and not any(p.kind in _AREA_KINDS for p in m.candidates[:1]):
-            parents.setdefault(name_key(m.surface), areas[0])
+            parents.setdefault(name_key(m.surface), (areas, nxt.candidates[0].kind in _AREA_KINDS))
     return parents
 
 
-def _choose(m: Mention, parent: Place | None, weights: Counter) -> tuple[Place | None, float]:
-    """The best candidate of ``m`` and a confidence."""
+def _choose(m: Mention, parents: tuple[tuple[Place, ...], bool] | None,
+            weights: Counter) -> tuple[Place | None, float]:
+    """The best candidate of ``m`` and a confidence.
+
+    When the explicit parent is certainly an area (its best sense is a country or a
+    division: "Mahas in Hiiraan region") and no candidate lies in it, the name is left
+    unresolved rather than put in another country.
+    """
     cands = list(m.candidates)
     if not cands:
         return None, 0.0
     if m.role == "demonym":
         return cands[0], 0.9
     bonus = 0.0
-    if parent is not None:
-        inside = _inside(cands, parent)
+    areas, certain = parents or ((), False)
+    parent = areas[0] if areas else None
+    if areas:
+        inside = next((found for area in areas if (found := _inside(cands, area))), [])
         if inside:
             cands, bonus = inside, 0.3
+        elif certain:
+            return None, 0.0
     if _AIRPORT_WORDS.search(m.surface):
         cands = [p for p in cands if p.kind == "airport"] or cands
     countries = [p for p in cands if p.kind == "country"]

@@ -94,7 +94,7 @@ def test_divisions_and_curated(gazetteer):
 
 
 def test_aliases_point_to_existing_places(gazetteer):
-    from geomap.gazetteer import _read_csv
+    from geomap.gazetteer_build import _read_csv
 
     for row in _read_csv("aliases.csv"):
         target = row["target"]

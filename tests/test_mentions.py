@@ -85,3 +85,42 @@ def test_not_inside_words(gazetteer):
 def test_unknown_name_has_no_candidates(gazetteer):
     (m,) = find_mentions(_doc("Aid went to Foobarville late."), gazetteer)
     assert m.surface == "Foobarville" and m.candidates == () and m.place is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Rebels captured the town of Paletwa in Chin State.", ["Paletwa", "Chin State"]),
+    ("Sittwe, the capital of Rakhine State, was shelled.", ["Sittwe", "Rakhine State"]),
+    ("Fighting spread to Shan State and Gezira state.", ["Shan State", "Gezira state"]),
+    ("Insurgents attacked Palma in Cabo Delgado province.", ["Palma", "Cabo Delgado province"]),
+    ("Troops entered Sake in North Kivu province.", ["Sake", "North Kivu province"]),
+    ("Floods hit Blue Nile state.", ["Blue Nile state"]),
+    ("Red Sea state officials met in Port Sudan.", ["Red Sea state", "Port Sudan"]),
+])
+def test_division_word_makes_the_division(gazetteer, text, expected):
+    mentions = find_mentions(_doc(text), gazetteer)
+    assert [m.surface for m in mentions] == expected
+    for m in mentions:
+        if m.surface.split()[-1].lower() in ("state", "province"):
+            assert m.candidates and {p.kind for p in m.candidates} <= {"admin1", "region"}
+
+
+@pytest.mark.parametrize("text, feature", [
+    ("Ships in the Red Sea were attacked.", "Red Sea"),
+    ("Boats crossed the Niger River near Niamey.", "Niger River"),
+    ("The Blue Nile River rose.", "Blue Nile River"),
+    ("Herders met near Lake Chad.", "Lake Chad"),
+    ("Pirates struck in the Gulf of Aden.", "Gulf of Aden"),
+    ("Climbers reached Mount Kenya.", "Mount Kenya"),
+])
+def test_physical_features_are_not_the_shorter_place(gazetteer, text, feature):
+    mentions = {m.surface: m for m in find_mentions(_doc(text), gazetteer)}
+    assert feature in mentions and mentions[feature].candidates == ()
+
+
+def test_curated_feature_and_town_named_like_a_feature_are_kept(gazetteer):
+    ms = {m.surface: m for m in find_mentions(_doc("Lava from Nyiragongo volcano and Mount "
+                                                   "Nyiragongo; he lives in Mount Pleasant."),
+                                              gazetteer)}
+    assert ms["Nyiragongo"].candidates[0].id == "cur:nyiragongo"
+    assert ms["Mount Nyiragongo"].candidates[0].id == "cur:nyiragongo"
+    assert ms["Mount Pleasant"].candidates[0].kind == "city"

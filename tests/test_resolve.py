@@ -124,3 +124,49 @@ def test_unresolved_name_is_kept_and_logged(gazetteer, caplog):
 
 def test_scores_are_confidences(seed):
     assert all(0.0 < m.score <= 1.0 for m in seed.values())
+
+
+@pytest.mark.parametrize("text, surface, place_id", [
+    ("Rebels captured the town of Paletwa in Chin State.", "Chin State", "admin1:MM-14"),
+    ("Sittwe, the capital of Rakhine State, was shelled.", "Rakhine State", "admin1:MM-16"),
+    ("Fighting spread to Shan State.", "Shan State", "admin1:MM-17"),
+    ("RSF fighters entered Gezira state.", "Gezira state", "admin1:SD-GZ"),
+    ("Insurgents attacked Palma in Cabo Delgado province.", "Cabo Delgado province", "admin1:MZ-P"),
+    ("Al-Shabaab fighters retook the town of Mahas in Hiiraan region.", "Hiiraan region",
+     "admin1:SO-HI"),
+    ("Troops entered Sake in North Kivu province.", "North Kivu province", "admin1:CD-NK"),
+    ("Floods hit Blue Nile state.", "Blue Nile state", "admin1:SD-NB"),
+])
+def test_name_and_division_word_is_the_division(gazetteer, text, surface, place_id):
+    assert _resolve(gazetteer, text)[surface].place.id == place_id
+
+
+@pytest.mark.parametrize("text, surface", [
+    # the only candidates are small places on another continent
+    ("Malian troops withdrew from their base in Ber after clashes.", "Ber"),
+    # an explicit parent that excludes every candidate
+    ("Al-Shabaab fighters retook the town of Mahas in Hiiraan region.", "Mahas"),
+    ("Ships in the Red Sea were attacked off Hodeidah.", "Red Sea"),
+    ("Boats crossed the Niger River near Niamey.", "Niger River"),
+])
+def test_left_unresolved_rather_than_misplaced(gazetteer, caplog, text, surface):
+    with caplog.at_level(logging.WARNING, logger="geomap"):
+        m = _resolve(gazetteer, text)[surface]
+    assert m.place is None and m.score == 0
+    assert surface in caplog.text
+
+
+def test_small_place_near_the_story_is_kept(gazetteer):
+    # Rimbo (Sweden, 5,000 people) is near Stockholm, which the document names
+    ms = _resolve(gazetteer, "Yemen's parties met in Rimbo, north of Stockholm, in Sweden.")
+    assert ms["Rimbo"].place.country == "SE"
+
+
+def test_parent_that_may_be_a_city_does_not_unresolve(gazetteer):
+    ms = _resolve(gazetteer, "Strikes hit Kharkiv, Zaporizhzhia and Odesa in Ukraine.")
+    assert ms["Kharkiv"].place.country == "UA"
+
+
+def test_parent_with_a_second_area_sense(gazetteer):
+    ms = _resolve(gazetteer, "The storm reached Atlanta, Georgia, on Friday.")
+    assert ms["Atlanta"].place.country == "US"
