@@ -43,6 +43,9 @@ _ATTRIBUTION = re.compile(r"^(.{0,80}?)\b(said|says|reported|told|announced|warn
 _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|being|be)\s+$", re.IGNORECASE)
 _TRAILING_ATTRIBUTION = re.compile(
     r"(?:,\s*|\baccording\s+to\s+)[^,;]{0,80}?(?:\b(?:said|says|reported|told|stated|added)\W*)?$", re.IGNORECASE)
+# "said on Monday", "told reporters on Friday": when someone spoke, not when it happened.
+_REPORTING_DATE = re.compile(r"\b(?:said|says|told(?:\s+\w+){0,2}|announced|reported|stated|added|confirmed)\s+(?:on\s+)?$",
+                             re.IGNORECASE)
 _SAYS_AT_END = re.compile(r"\b(?:said|says|reported|told|stated|added)\W*$", re.IGNORECASE)
 _BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|near|outside)\s+of\s+$|"
                       r"\b(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of)\s+$", re.IGNORECASE)
@@ -237,12 +240,16 @@ class _DocContext:
                 codes.append((start, code))
         return list(dict.fromkeys(code for _, code in sorted(codes)))
 
+    def _reporting(self, date: dates_mod.DateMention, sentence: Sentence) -> bool:
+        return _REPORTING_DATE.search(self.doc.text[max(sentence.start, date.start - 40):date.start]) is not None
+
     def date_for(self, sentence: Sentence, near: int, block_dates: dict[int, dates_mod.DateMention]):
-        """The day-precision date nearest to ``near`` in the sentence; else the latest one
-        earlier in the same block; else none."""
+        """The day-precision date nearest to ``near`` in the sentence (an event date before a
+        reporting date); else the latest one earlier in the same block; else none."""
         inside = [d for d in self.dates if sentence.start <= d.start and d.end <= sentence.end and d.precision == "day"]
         if inside:
-            return min(inside, key=lambda d: (abs(d.start - near), d.start))
+            # a date after "said" is when someone spoke: the event's own date wins over it
+            return min(inside, key=lambda d: (self._reporting(d, sentence), abs(d.start - near), d.start))
         return block_dates.get(sentence.block)
 
 

@@ -50,7 +50,7 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
     for m in mentions:
         place, score = senses[(name_key(m.surface), m.role)]
         if place is None:
-            log.warning("geomap: %s: no place found for %r at %d", doc.id, m.surface, m.start)
+            log.warning("%s: no place found for %r (offset %d)", doc.source, m.surface, m.start)
         out.append(replace(m, place=place, score=round(score, 3)))
     return out
 

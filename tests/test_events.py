@@ -143,3 +143,10 @@ def test_bearing_words(text, expected):
     from geomap.regions import bearing_of
 
     assert bearing_of(text) == expected
+
+
+def test_an_event_date_wins_over_a_reporting_date():
+    (ev,) = events_of("Kidal fell to the fighters, officials said on Monday, in an assault on May 30.")
+    assert ev.event_type == "control" and ev.date == dt.date(2024, 5, 30)  # the nearer Monday is when they spoke
+    (ev,) = events_of("Fighters have blockaded Timbuktu since May, residents said on Monday.")
+    assert ev.date == dt.date(2024, 6, 10) and ev.date_text == "Monday"  # no other date: the report's
