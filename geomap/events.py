@@ -311,9 +311,12 @@ def _sentence_events(doc, ctx, sentence, venues, matchers, block_dates) -> list[
             note = "route between the two places the text names"
             routed.update({first.start, second.start})
         gap = _gap(link.trigger, (m.start - sentence.start, m.end - sentence.start))
+        end = (other.end if other is not None and other.start > m.start else m.end)
+        start = (other.start if other is not None and other.start < m.start else m.start)
         out.append(_make_event(
             doc, ctx, sentence, link.layer, name, coords, place, date, ctx.actors_in(sentence),
-            confidence=_confidence(gap, date is not None, place), precision=precision_of(place), note=note))
+            confidence=_confidence(gap, date is not None, place), precision=precision_of(place), note=note,
+            place_start=start, place_end=end))
     return out
 
 

@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable
 
 import geopandas as gpd
+import pandas as pd
 from shapely.geometry import LineString, Point, mapping
 
 from .errors import ValidationError
@@ -35,6 +36,8 @@ SCHEMA: tuple[tuple[str, tuple[type, ...], bool, str], ...] = (
     ("confidence", (float,), False, "0..1, how sure the extraction is"),
     ("precision", (str,), False, "exact, near, admin1, country or inferred"),
     ("inferred", (bool,), False, "true when the location is inferred, not written (e.g. a call between capitals)"),
+    ("place_start", (int,), True, "character offset of the place name in the document text (null when inferred)"),
+    ("place_end", (int,), True, "end offset (exclusive) of the place name"),
     ("place_id", (str,), True, "gazetteer id of the resolved place"),
     ("country", (str,), True, "ISO 3166-1 alpha-2 code of the place"),
     ("mentions", (int,), False, "how many sentences of the document report this event"),
@@ -72,6 +75,8 @@ def events_to_frame(events: Iterable[Event]) -> gpd.GeoDataFrame:
             "confidence": float(round(ev.confidence, 3)),
             "precision": ev.precision,
             "inferred": bool(ev.inferred),
+            "place_start": ev.place_start,
+            "place_end": ev.place_end,
             "place_id": ev.place_id,
             "country": ev.country,
             "mentions": int(ev.mentions),
@@ -81,6 +86,9 @@ def events_to_frame(events: Iterable[Event]) -> gpd.GeoDataFrame:
         })
         geoms.append(_geometry(ev.coords))
     frame = gpd.GeoDataFrame(rows, columns=list(COLUMNS), geometry=geoms, crs=CRS)
+    for name, types, nullable, _ in SCHEMA:  # keep nullable integers as int/None, not float/NaN
+        if nullable and types == (int,):
+            frame[name] = pd.Series([row[name] for row in rows], index=frame.index, dtype=object)
     return frame
 
 

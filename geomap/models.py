@@ -100,6 +100,8 @@ class Event:
     confidence: float = 0.5
     precision: str = "exact"  # one of PRECISIONS
     place_id: str | None = None
+    place_start: int | None = None  # offsets of the place name in the document text
+    place_end: int | None = None
     country: str | None = None
     inferred: bool = False
     note: str | None = None

@@ -79,6 +79,7 @@ def test_route_with_two_named_ends_is_a_line():
     assert ev.event_type == "supply_route" and ev.geometry_kind == "line"
     assert ev.coords == ((16.27, -0.04), (18.44, 1.41))
     assert ev.place == "Gao \u2013 Kidal" and ev.date == dt.date(2024, 6, 4)
+    assert (ev.place_start, ev.place_end) == (14, 26)  # "Gao to Kidal"
 
 
 def test_call_without_venue_is_an_inferred_line_between_capitals():

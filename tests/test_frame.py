@@ -39,6 +39,12 @@ def test_geojson_follows_the_contract():
     assert props["source"] == "a.txt" and props["evidence"] == "They met in Nairobi."
 
 
+def test_nullable_offsets_stay_integers():
+    frame = validate_frame(events_to_frame([event(place_start=12, place_end=19), event(id="d-2", inferred=True)]))
+    data = json.loads(dumps_geojson(frame))
+    assert [f["properties"]["place_start"] for f in data["features"]] == [12, None]
+
+
 def test_geojson_is_deterministic_and_sorted():
     events = [event(id="d-2"), event(id="d-1")]
     a, b = dumps_geojson(events_to_frame(events)), dumps_geojson(events_to_frame(events[::-1]))

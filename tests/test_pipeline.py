@@ -65,6 +65,11 @@ def test_every_feature_keeps_the_contract(seed_features):
         p = f["properties"]
         assert p["source"] == "drc-ceasefire-calls.txt"
         assert text[p["start"]:p["end"]] == p["evidence"]
+        if p["inferred"]:
+            assert p["place_start"] is None
+        else:
+            named = text[p["place_start"]:p["place_end"]]  # "Goma", or "Goma to Bukavu" for a route
+            assert all(part in named for part in p["place"].split(" \u2013 "))
         assert p["date"] is None or dt.date.fromisoformat(p["date"])
         assert isinstance(p["actors"], list)
 
