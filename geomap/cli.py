@@ -108,7 +108,7 @@ def geocode(
     """
     from .gazetteer import Gazetteer
 
-    with Gazetteer.open() as gaz:
+    with Gazetteer.open(progress=_err) as gaz:
         found = gaz.geocode(name, exactly_one=False) or []
     if as_json:
         typer.echo(json.dumps([_place_dict(p) for p in found[: limit + 1]], ensure_ascii=False, indent=1))
@@ -139,7 +139,7 @@ def places(
     from .pipeline import extract_places
 
     doc = read_document(file)
-    with Gazetteer.open() as gaz:
+    with Gazetteer.open(progress=_err) as gaz:
         mentions = extract_places(doc, gaz)
     for m in mentions:
         p = m.place
@@ -199,7 +199,7 @@ def gazetteer_info() -> None:
     """
     from .gazetteer import Gazetteer
 
-    with Gazetteer.open() as gaz:
+    with Gazetteer.open(progress=_err) as gaz:
         info = gaz.info()
     for key, value in info.items():
         typer.echo(f"{key}: {value}")

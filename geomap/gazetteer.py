@@ -89,13 +89,17 @@ class Gazetteer:
         self._cache: dict[str, list[Place]] = {}
 
     @classmethod
-    def open(cls, path: Path | str | None = None, *, build: bool = True) -> "Gazetteer":
-        """Open the index at ``path`` (default: the cache dir), building it if missing."""
+    def open(cls, path: Path | str | None = None, *, build: bool = True,
+             progress: Callable[[str], None] | None = None) -> "Gazetteer":
+        """Open the index at ``path`` (default: the cache dir), building it if missing
+        (``progress`` hears how the build goes)."""
         file = _resolve_path(path)
         if not file.exists():
             if not build:
-                raise GazetteerError(f"{file}: no gazetteer index; run `geomap build-index`")
-            build_index(file)
+                raise GazetteerError(f"{file}: no gazetteer index; run `geomap gazetteer build`")
+            if progress:
+                progress(f"compiling the offline gazetteer into {file} (once; about 20 s)")
+            build_index(file, progress=progress)
         try:
             con = sqlite3.connect(f"file:{file}?mode=ro", uri=True, check_same_thread=False)
             con.execute("SELECT v FROM meta WHERE k = 'schema'").fetchone()

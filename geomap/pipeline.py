@@ -92,7 +92,7 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
     if not paths:
         raise InputError(", ".join(map(str, inputs)) or ".", "no articles found (.txt, .md, .html)")
     own_gazetteer = gazetteer is None
-    gazetteer = gazetteer or Gazetteer.open()
+    gazetteer = gazetteer or Gazetteer.open(progress=progress)
     docs, events = [], []
     try:
         for i, path in enumerate(paths, 1):
