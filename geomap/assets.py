@@ -1,9 +1,8 @@
 """The JavaScript and CSS a map page needs, read from the installed XStatic packages.
 
-geomap's maps must open offline, so nothing is fetched from a CDN: Leaflet, jQuery and
-Leaflet.markercluster come from the ``xstatic-leaflet``, ``xstatic-jquery`` and
-``xstatic-leaflet-markercluster`` wheels (declared dependencies) and are inlined into the
-page.  Images referenced by the stylesheets become ``data:`` URIs.  No library code is
+geomap's maps must open offline, so nothing is fetched from a CDN: Leaflet's script and
+stylesheet come from the ``xstatic-leaflet`` wheel (a declared dependency) and are
+inlined into the page.  (folium's popups would need jQuery; geomap builds its own.)  Images referenced by the stylesheets become ``data:`` URIs.  No library code is
 copied into this repository.
 """
 from __future__ import annotations
@@ -18,15 +17,9 @@ from pathlib import Path
 _FILES = {
     "leaflet.js": ("xstatic.pkg.leaflet", "leaflet.js"),
     "leaflet.css": ("xstatic.pkg.leaflet", "leaflet.css"),
-    "jquery.js": ("xstatic.pkg.jquery", "jquery.min.js"),
-    "markercluster.js": ("xstatic.pkg.leaflet_markercluster", "leaflet.markercluster.js"),
-    "markercluster.css": ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.css"),
-    "markercluster.default.css": ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.Default.css"),
 }
 _PIP_NAMES = {
     "xstatic.pkg.leaflet": "xstatic-leaflet",
-    "xstatic.pkg.jquery": "xstatic-jquery",
-    "xstatic.pkg.leaflet_markercluster": "xstatic-leaflet-markercluster",
 }
 _MIME = {".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif"}
 _SOURCE_MAP = re.compile(r"^\s*//[#@] sourceMappingURL=.*$|/\*# sourceMappingURL=.*?\*/", re.MULTILINE)

@@ -50,6 +50,12 @@ def extract_document(doc: Document, gazetteer, layers: Sequence[Layer], *,
     return mentions, extract_events(doc, mentions, layers, gazetteer, today=today)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +63,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files; outputs are ordinary ones
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -382,8 +382,7 @@ def render_map(frame: gpd.GeoDataFrame, layers: Sequence[Layer], *, title: str =
     for name in ("leaflet.css",):
         figure.header.add_child(_Raw(assets.style_tag(name)), name=name)
     figure.header.add_child(_Raw(f"<style>{assets.PAGE_CSS}</style>"), name="geomap_css")
-    for name in ("leaflet.js", "jquery.js"):
-        figure.header.add_child(_Raw(assets.script_tag(name)), name=name)
+    figure.header.add_child(_Raw(assets.script_tag("leaflet.js")), name="leaflet.js")
     figure.header.add_child(_Raw(f"<script>{assets.PAGE_JS}</script>"), name="geomap_js")
 
     _Basemap().add_to(m)

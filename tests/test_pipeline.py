@@ -2,6 +2,8 @@
 import datetime as dt
 import json
 import math
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,15 @@ def test_a_failed_run_keeps_the_previous_outputs(tmp_path, gazetteer, monkeypatc
     with pytest.raises(KeyboardInterrupt):
         build([SEED], tmp_path, gazetteer=gazetteer)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_outputs_are_ordinary_files(tmp_path):
+    old = os.umask(0o022)
+    try:
+        pipeline.write_atomic(tmp_path / "map.html", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "map.html").stat().st_mode) == 0o644
 
 
 def test_write_atomic_leaves_no_temporary_file(tmp_path, monkeypatch):
