@@ -26,6 +26,23 @@ MAX_BYTES = 64 * 1024 * 1024
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
+# "GOMA, Congo, Jan 27 (Reuters) - ", "KYIV, March 3 (AP) -- ": where and when a wire story was filed.
+_DATELINE = re.compile(
+    r"\A\s*(?P<place>[A-Z][A-Z .'\u2019-]{1,40}(?:,\s*[A-Z][\w .'\u2019-]{1,40}){0,2}),\s*"
+    r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,?\s+\d{4})?)\s*(?:\((?P<agency>[^()\n]{1,40})\)\s*)?"
+    r"(?:[-\u2013\u2014]{1,2}|:)\s*")
+
+
+def dateline(text: str) -> tuple[int, int, str] | None:
+    """(start, end, date words) of a wire-story dateline at the start of ``text``, if any.
+
+    The dateline tells where the story was filed, not where events happened, and its
+    date is the story's date when no published date is given.
+    """
+    m = _DATELINE.match(text)
+    return (m.start(), m.end(), m.group("date")) if m else None
+
+
 def iter_paths(inputs: Iterable[Path | str]) -> Iterator[Path]:
     """Expand files and folders into article paths, sorted within each folder, without repeats."""
     seen: set[Path] = set()
@@ -71,6 +88,17 @@ def _parse_date(value: object, path: Path) -> dt.date | None:
         raise InputError(path, f"front matter 'published' should be a date like 2025-02-21, got {value!r}") from None
 
 
+def _published(meta: dict, path: Path) -> dt.date | None:
+    value = meta.get("published") or meta.get("date")
+    if path.suffix.lower() in (".html", ".htm"):  # page metadata is not ours to reject
+        try:
+            return _parse_date(value, path)
+        except InputError:
+            log.warning("%s: unreadable published date %r in the page's metadata; ignored", path, value)
+            return None
+    return _parse_date(value, path)
+
+
 def _safe_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
@@ -92,23 +120,50 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
     return meta, text[match.end():], match.end()
 
 
-def html_to_text(html: str) -> str:
-    """Visible text of an HTML page: no scripts, styles or markup; block elements become lines."""
+_HTML_DATE_META = ("article:published_time", "og:published_time", "date", "pubdate", "publishdate",
+                   "dc.date", "dc.date.issued", "dcterms.created")
+
+
+def _soup(html: str):
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "head", "svg", "iframe", "object"]):
+    return BeautifulSoup(html, "html.parser")
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML page's article: the ``<article>`` (else ``<main>``, else
+    ``<body>``) without scripts, styles, navigation, asides or footers; block elements
+    become paragraphs."""
+    soup = _soup(html)
+    for tag in soup(["script", "style", "noscript", "template", "head", "svg", "iframe", "object",
+                     "nav", "aside", "footer", "form", "button"]):
         tag.decompose()
-    text = soup.get_text("\n")
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    text = root.get_text("\n")
     lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.split("\n"))
     return "\n\n".join(line for line in lines if line)
 
 
-def _html_title(html: str) -> str | None:
-    from bs4 import BeautifulSoup
-
-    title = BeautifulSoup(html, "html.parser").title
-    return title.get_text().strip() or None if title else None
+def html_metadata(html: str) -> dict:
+    """title, published and source URL from a page's standard metadata, where present."""
+    soup = _soup(html)
+    meta: dict = {}
+    og_title = soup.find("meta", attrs={"property": "og:title"})
+    if soup.title and soup.title.get_text().strip():
+        meta["title"] = soup.title.get_text().strip()
+    elif og_title and og_title.get("content"):
+        meta["title"] = og_title["content"].strip()
+    for tag in soup.find_all("meta"):
+        key = (tag.get("property") or tag.get("name") or "").lower()
+        if key in _HTML_DATE_META and tag.get("content") and "published" not in meta:
+            meta["published"] = tag["content"].strip()[:10]
+    time = soup.find("time", attrs={"datetime": True})
+    if "published" not in meta and time is not None:
+        meta["published"] = time["datetime"].strip()[:10]
+    canonical = soup.find("link", rel="canonical") or soup.find("meta", attrs={"property": "og:url"})
+    if canonical is not None:
+        meta["source"] = canonical.get("href") or canonical.get("content")
+    return meta
 
 
 def document_id(path: Path, text: str) -> str:
@@ -133,7 +188,7 @@ def read_document(path: Path | str) -> Document:
     text = _decode(raw, path)
     meta: dict = {}
     if path.suffix.lower() in (".html", ".htm"):
-        meta = {"title": _html_title(text)}
+        meta = html_metadata(text)
         text = html_to_text(text)
     else:
         meta, text, _ = split_front_matter(text, path)
@@ -146,7 +201,7 @@ def read_document(path: Path | str) -> Document:
         text=text,
         path=str(path),
         title=str(title).strip() if title else None,
-        published=_parse_date(meta.get("published") or meta.get("date"), path),
+        published=_published(meta, path),
         url=_safe_url(meta.get("source") or meta.get("url")),
     )
 

@@ -3,10 +3,12 @@
 For each sentence, every layer's triggers are found (:mod:`geomap.layers`), and each
 trigger is linked to the resolved places of the same sentence:
 
-1. Each place takes the trigger nearest to it.  Triggers before a place weigh more
-   than triggers after it ("met in Nairobi", "seized the town of Palma").
+1. Each place takes one trigger: one attached to it ("Adre border crossing", the
+   "Airport" of "Sanaa International Airport"), else the nearest before it, which
+   governs it ("met in Nairobi", "seized the town of Palma"), else the nearest after it.
 2. A trigger no place took links to its nearest place when that place is close
-   (``LINK_WINDOW`` characters), so "Palma ... after an attack" also gives a clash.
+   (``LINK_WINDOW`` characters) and in the same clause (no comma, colon or bracket
+   between them), so "Palma ... after an attack" also gives a clash.
 3. A sentence that names a city-level place drops its coarser places (countries,
    provinces) as event locations: "Kingston, Jamaica" is in Kingston.  Places given
    only as a bearing ("north of Stockholm") are references, not venues.
@@ -29,6 +31,7 @@ from dataclasses import dataclass, replace
 
 from . import actors as actors_mod
 from . import dates as dates_mod
+from .documents import dateline
 from .layers import LayerMatcher
 from .models import Document, Event, Layer, Mention, Place
 from .regions import bearing_of, directional_point
@@ -87,6 +90,18 @@ def _gap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return 0.0
 
 
+def _attachment(trigger: tuple[int, int], place: tuple[int, int]) -> tuple[int, int]:
+    """Rule 1's ranking of a trigger for a place: attached to it first (overlapping, or
+    right after it: "Adre border crossing"), then the nearest trigger before it (the verb
+    that governs it: "seized X", "met in X"), then the nearest after it."""
+    if trigger[0] < place[1] and place[0] < trigger[1]:
+        return (0, 0)
+    if trigger[0] >= place[1]:
+        gap = trigger[0] - place[1]
+        return (0, gap) if gap <= 2 else (2, gap)
+    return (1, place[0] - trigger[1])
+
+
 def _attribution_end(text: str) -> int:
     """End of a leading "X said" attribution clause, whose words are not triggers."""
     m = _ATTRIBUTION.match(text)
@@ -137,7 +152,8 @@ def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Seque
     links: dict[tuple[str, int], _Link] = {}
     taken: set[tuple[str, tuple[int, int]]] = set()
     for m in venues:
-        options = [(_gap(span, rel(m)), layer.order, layer.id, span, layer) for layer, span in triggers if allowed(layer, m)]
+        options = [(_attachment(span, rel(m)), layer.order, layer.id, span, layer)
+                   for layer, span in triggers if allowed(layer, m)]
         if options:
             _, _, _, span, layer = min(options, key=lambda o: o[:3])
             links[(layer.id, m.start)] = _Link(layer, span, m)
@@ -149,7 +165,9 @@ def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Seque
         if not options:
             continue
         gap, _, m = min(options, key=lambda o: o[:2])
-        if gap <= LINK_WINDOW and (layer.id, m.start) not in links:
+        lo, hi = sorted((span, rel(m)))
+        same_clause = not re.search(r"[,;:()]|\s[-\u2013\u2014]\s", sentence.text[lo[1]:hi[0]])
+        if gap <= LINK_WINDOW and same_clause and (layer.id, m.start) not in links:
             links[(layer.id, m.start)] = _Link(layer, span, m)
     return sorted(links.values(), key=lambda lk: (lk.mention.start, lk.layer.order))
 
@@ -190,10 +208,17 @@ class _DocContext:
     def __init__(self, doc: Document, mentions: Sequence[Mention], today: dt.date | None):
         self.doc = doc
         self.today = today
-        self.reference = dates_mod.reference_date(doc.text, doc.published, today=today)
-        self.dates = [d for d in dates_mod.find_dates(doc.text, reference=self.reference, today=today)]
-        self.mentions = sorted(mentions, key=lambda m: m.start)
-        place_spans = [(m.start, m.end) for m in self.mentions if m.role == "name"]
+        line = dateline(doc.text)
+        self.head = line[1] if line else 0  # text before this is a dateline: no places, actors or dates
+        self.reference = dates_mod.reference_date(doc.text[self.head:], doc.published, today=today)
+        if line and doc.published is None:
+            filed = [d for d in dates_mod.find_dates(line[2], reference=self.reference, today=today)
+                     if d.precision == "day"]
+            self.reference = filed[0].date if filed else self.reference
+        self.dates = [d for d in dates_mod.find_dates(doc.text, reference=self.reference, today=today)
+                      if d.start >= self.head]
+        self.mentions = sorted((m for m in mentions if m.start >= self.head), key=lambda m: m.start)
+        place_spans = [(m.start, m.end) for m in self.mentions if m.role == "name"] + [(0, self.head)]
         self.sentence_actors: dict[int, list[tuple[int, int, str]]] = {}
         self.person_country: dict[str, str] = {}
         all_names = []
@@ -274,7 +299,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
     events: list[Event] = []
     block_dates: dict[int, dates_mod.DateMention] = {}
     for sentence in split_sentences(doc.text):
-        venues = _venues(sentence, ctx.mentions)
+        venues = _venues(sentence, ctx.mentions)  # dateline places are left out by ctx
         events += _sentence_events(doc, ctx, sentence, venues, matchers, block_dates)
         events += _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, block_dates)
         days = [d for d in ctx.dates if sentence.start <= d.start and d.end <= sentence.end and d.precision == "day"]

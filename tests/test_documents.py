@@ -83,3 +83,41 @@ def test_folders_are_walked_in_sorted_order(tmp_path):
     assert [d.text for d in read_documents([tmp_path])] == ["B", "A"]
     with pytest.raises(InputError, match="no such file"):
         list(iter_paths([tmp_path / "missing"]))
+
+
+def test_html_article_without_site_chrome_and_with_its_metadata(tmp_path):
+    path = tmp_path / "story.html"
+    path.write_text(
+        "<html><head><title>Clashes in Macomia</title>"
+        "<meta property='article:published_time' content='2024-05-12T08:00:00Z'>"
+        "<link rel='canonical' href='https://news.example/macomia'></head>"
+        "<body><nav>Home | World | Africa</nav><header>Daily News</header>"
+        "<article><h1>Insurgents attack Macomia</h1><p>Insurgents attacked Macomia on Friday.</p>"
+        "<aside>Read more: Paris fashion week</aside></article><footer>Copyright</footer></body></html>",
+        encoding="utf-8")
+    doc = read_document(path)
+    assert doc.text == "Insurgents attack Macomia\n\nInsurgents attacked Macomia on Friday."
+    assert doc.title == "Clashes in Macomia" and doc.published == dt.date(2024, 5, 12)
+    assert doc.url == "https://news.example/macomia"
+
+
+def test_html_with_unreadable_published_metadata_is_still_read(tmp_path, caplog):
+    path = tmp_path / "story.html"
+    path.write_text("<html><head><meta name='date' content='yesterday'></head><body><p>Text.</p></body></html>",
+                    encoding="utf-8")
+    assert read_document(path).published is None
+    assert "unreadable published date" in caplog.text
+
+
+@pytest.mark.parametrize("text, date_words", [
+    ("KHARTOUM, June 3 (Reuters) - Fighting raged.", "June 3"),
+    ("GOMA, Democratic Republic of Congo, Jan. 27 (AP) \u2014 Rebels entered.", "Jan. 27"),
+    ("KYIV, Ukraine, March 3, 2024 -- Shelling.", "March 3, 2024"),
+    ("Fighting raged in Goma, Congo, on June 3 (officials) - a report.", None),
+    ("The UN, June 3 (Reuters) - ", None),
+])
+def test_datelines(text, date_words):
+    from geomap.documents import dateline
+
+    found = dateline(text)
+    assert (found[2] if found else None) == date_words

@@ -151,3 +151,11 @@ def test_an_event_date_wins_over_a_reporting_date():
     assert ev.event_type == "control" and ev.date == dt.date(2024, 5, 30)  # the nearer Monday is when they spoke
     (ev,) = events_of("Fighters have blockaded Timbuktu since May, residents said on Monday.")
     assert ev.date == dt.date(2024, 6, 10) and ev.date_text == "Monday"  # no other date: the report's
+
+
+def test_a_dateline_dates_the_story_and_names_no_actor_or_venue():
+    text = "BAMAKO, Mali, June 3, 2023 (Reuters) - Jihadists attacked Gao on Saturday, killing 12."
+    (ev,) = events_of(text, published=None)
+    assert ev.event_type == "clash" and ev.place == "Gao"
+    assert ev.date == dt.date(2023, 6, 3)  # that Saturday is the dateline's own day
+    assert not {"BAMAKO", "Reuters", "Mali"} & set(ev.actors)
