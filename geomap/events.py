@@ -192,8 +192,8 @@ def with_regions(doc: Document, mentions: Sequence[Mention]) -> list[Mention]:
             before = doc.text[max(0, m.start - 30):m.start]
             bearing = bearing_of(before)
             point = directional_point(m.place.country, bearing) if bearing else None
-            if point is not None:
-                word = re.search(r"[\w-]+\s+(?:the\s+)?$", before)
+            word = re.search(r"[\w-]+\s+(?:the\s+)?$", before)
+            if point is not None and word is not None:
                 start = m.start - (len(before) - word.start())
                 region = replace(m.place, id=f"{m.place.id}:{bearing}", name=f"{doc.text[start:m.start]}{m.place.name}",
                                  lat=point[0], lon=point[1], kind="region", admin1=None)
@@ -205,7 +205,8 @@ def with_regions(doc: Document, mentions: Sequence[Mention]) -> list[Mention]:
 class _DocContext:
     """What a document says once and every sentence uses: dates, actors and their countries."""
 
-    def __init__(self, doc: Document, mentions: Sequence[Mention], today: dt.date | None):
+    def __init__(self, doc: Document, sentences: Sequence[Sentence], mentions: Sequence[Mention],
+                 today: dt.date | None):
         self.doc = doc
         self.today = today
         line = dateline(doc.text)
@@ -218,11 +219,13 @@ class _DocContext:
         self.dates = [d for d in dates_mod.find_dates(doc.text, reference=self.reference, today=today)
                       if d.start >= self.head]
         self.mentions = sorted((m for m in mentions if m.start >= self.head), key=lambda m: m.start)
-        place_spans = [(m.start, m.end) for m in self.mentions if m.role == "name"] + [(0, self.head)]
+        place_spans = [(m.start, m.end) for m in self.mentions if m.role == "name"]
+        if self.head:
+            place_spans.append((0, self.head))
         self.sentence_actors: dict[int, list[tuple[int, int, str]]] = {}
         self.person_country: dict[str, str] = {}
         all_names = []
-        for s in split_sentences(doc.text):
+        for s in sentences:
             local = [(a - s.start, b - s.start) for a, b in place_spans if s.start <= a and b <= s.end]
             found = [(s.start + a, s.start + b, name) for a, b, name in actors_mod.find_actors(s.text, exclude=local)]
             self.sentence_actors[s.start] = found
@@ -293,13 +296,13 @@ def _confidence(gap: float, has_date: bool, place: Place) -> float:
 def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[Layer], gazetteer,
                    *, today: dt.date | None = None) -> list[Event]:
     """All events of one document, merged (one per real-world event)."""
-    mentions = with_regions(doc, mentions)
-    ctx = _DocContext(doc, mentions, today)
+    sentences = split_sentences(doc.text)
+    ctx = _DocContext(doc, sentences, with_regions(doc, mentions), today)
     matchers = [LayerMatcher(layer) for layer in layers]
     events: list[Event] = []
     block_dates: dict[int, dates_mod.DateMention] = {}
-    for sentence in split_sentences(doc.text):
-        venues = _venues(sentence, ctx.mentions)  # dateline places are left out by ctx
+    for sentence in sentences:
+        venues = _venues(sentence, ctx.mentions)  # ctx.mentions leaves out the dateline
         events += _sentence_events(doc, ctx, sentence, venues, matchers, block_dates)
         events += _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, block_dates)
         days = [d for d in ctx.dates if sentence.start <= d.start and d.end <= sentence.end and d.precision == "day"]
@@ -308,7 +311,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
     return merge_events(events)
 
 
-def _make_event(doc, ctx, sentence, layer, place_name, coords, place, date, actors, **extra) -> Event:
+def _make_event(doc, sentence, layer, place_name, coords, place, date, actors, **extra) -> Event:
     return Event(
         id=_event_id(doc, sentence.start, layer.id, place_name), doc_id=doc.id, source=doc.source,
         event_type=layer.id, place=place_name, coords=coords, evidence=sentence.text.strip(),
@@ -339,7 +342,7 @@ def _sentence_events(doc, ctx, sentence, venues, matchers, block_dates) -> list[
         end = (other.end if other is not None and other.start > m.start else m.end)
         start = (other.start if other is not None and other.start < m.start else m.start)
         out.append(_make_event(
-            doc, ctx, sentence, link.layer, name, coords, place, date, ctx.actors_in(sentence),
+            doc, sentence, link.layer, name, coords, place, date, ctx.actors_in(sentence),
             confidence=_confidence(gap, date is not None, place), precision=precision_of(place), note=note,
             place_start=start, place_end=end))
     return out
@@ -362,7 +365,7 @@ def _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, block_dates)
         name = " \u2013 ".join(c.name for c in capitals)
         date = ctx.date_for(sentence, sentence.start + spans[0][0], block_dates)
         out.append(_make_event(
-            doc, ctx, sentence, mt.layer, name, coords, capitals[0], date, ctx.actors_in(sentence),
+            doc, sentence, mt.layer, name, coords, capitals[0], date, ctx.actors_in(sentence),
             confidence=0.4, precision="inferred", inferred=True,
             note="no venue given: drawn between the parties' capitals"))
     return out
