@@ -33,6 +33,7 @@ from . import actors as actors_mod
 from . import dates as dates_mod
 from .documents import dateline
 from .layers import LayerMatcher
+from .mentions import TITLES
 from .models import Document, Event, Layer, Mention, Place
 from .regions import bearing_of, directional_point
 from .sentences import Sentence, split_sentences
@@ -53,11 +54,12 @@ _SAYS_AT_END = re.compile(r"\b(?:said|says|reported|told|stated|added)\W*$", re.
 _BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|near|outside)\s+of\s+$|"
                       r"\b(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of)\s+$", re.IGNORECASE)
 _ROUTE = re.compile(r"\b(?:from|between)\s+(?P<a>.+?)\s+(?:to|and|into)\s+(?P<b>.+?)(?=[,.;:]|\s|$)", re.IGNORECASE)
-# Words that, right after a country or demonym, tie it to a person or an organisation.
-_AFFILIATION = re.compile(
-    r"^[\s'\u2019s]*(?:President|Prime\s+Minister|Foreign\s+Minister|Minister|Secretary|Department|Ministry|"
-    r"Government|Army|Forces|Embassy|Ambassador|Chancellor|King|Leader|Officials?|Envoy|State\s+Department|"
-    r"Defen[cs]e\s+Minister|Vice\s+President|Premier)\b")
+# Words that, right after a country or demonym, tie it to a person ("Kenyan President ...",
+# the titles mentions.py knows) or an organisation ("U.S. Department of State").
+_ORG_HEADS = frozenset({"Department", "Ministry", "Government", "Army", "Forces", "Navy", "Embassy", "Official",
+                        "Officials", "Police", "Parliament", "Cabinet"})
+_AFFILIATION = re.compile(r"^[\s'\u2019s]*(?:" + "|".join(
+    re.escape(word) for word in sorted(TITLES | _ORG_HEADS, key=lambda w: (-len(w), w))) + r")(?![\w.])")
 
 
 def place_rank(place: Place) -> int:

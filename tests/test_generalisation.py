@@ -3,11 +3,11 @@ shared dev set does not cover, in other wordings: rules must hold beyond the tex
 were developed on."""
 import datetime as dt
 import json
-import math
 from pathlib import Path
 
 import pytest
 
+from geomap.gazetteer import distance_km
 from geomap.pipeline import build
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
@@ -32,12 +32,6 @@ REGION = {"gaza.txt": (29, 33, 29, 36), "myanmar.txt": (9, 29, 90, 106),
           "sahel.md": (5, 28, -18, 10), "somalia.txt": (-5, 12, 35, 52)}
 
 
-def km(lat1, lon1, lat2, lon2):
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
-
-
 def vertices(geometry):
     coords = geometry["coordinates"]
     return [coords] if geometry["type"] == "Point" else coords
@@ -57,7 +51,7 @@ def test_expected_event(features, article, kind, place, lat, lon, date):
     assert found, sorted((f["properties"]["event_type"], f["properties"]["place"]) for f in features
                          if f["properties"]["source"] == article)
     lon0, lat0 = vertices(found[0]["geometry"])[0]
-    assert km(lat0, lon0, lat, lon) < 50
+    assert distance_km(lat0, lon0, lat, lon) < 50
     assert found[0]["properties"]["date"] == date
 
 

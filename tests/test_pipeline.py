@@ -1,7 +1,6 @@
 """The whole path on the seed article, and the guarantees of `build`."""
 import datetime as dt
 import json
-import math
 import os
 import stat
 from pathlib import Path
@@ -10,16 +9,11 @@ import pytest
 
 from geomap import pipeline
 from geomap.errors import InputError
+from geomap.gazetteer import distance_km
 from geomap.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds"
-
-
-def km(lat1, lon1, lat2, lon2):
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +28,7 @@ def test_kavumu_airport_is_held_by_m23(seed_features):
                and "Kavumu" in f["properties"]["place"]]
     assert control, [f["properties"]["place"] for f in seed_features]
     lon, lat = control[0]["geometry"]["coordinates"]
-    assert km(lat, lon, -2.309, 28.809) < 5
+    assert distance_km(lat, lon, -2.309, 28.809) < 5
     assert "M23" in control[0]["properties"]["actors"]
 
 
@@ -50,7 +44,7 @@ def test_goma_airport_reopening_is_a_supply_route_event(seed_features):
              and f["properties"]["place"] == "Goma Airport"]
     assert route and route[0]["properties"]["date"] == "2025-02-21"
     lon, lat = route[0]["geometry"]["coordinates"]
-    assert km(lat, lon, -1.67081, 29.2385) < 2
+    assert distance_km(lat, lon, -1.67081, 29.2385) < 2
 
 
 def test_a_call_is_an_inferred_line_not_a_venue(seed_features):
@@ -58,7 +52,7 @@ def test_a_call_is_an_inferred_line_not_a_venue(seed_features):
     assert calls, "the Rubio-Ruto call should be drawn"
     assert all(f["properties"]["precision"] == "inferred" for f in calls)
     lines = [f for f in calls if f["geometry"]["type"] == "LineString"]
-    assert lines and any(km(lat, lon, -1.28333, 36.81667) < 30 for lon, lat in lines[0]["geometry"]["coordinates"])
+    assert lines and any(distance_km(lat, lon, -1.28333, 36.81667) < 30 for lon, lat in lines[0]["geometry"]["coordinates"])
 
 
 def test_every_feature_keeps_the_contract(seed_features):
