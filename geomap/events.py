@@ -11,7 +11,9 @@ trigger is linked to the resolved places of the same sentence:
    between them), so "Palma ... after an attack" also gives a clash.
 3. A sentence that names a city-level place drops its coarser places (countries,
    provinces) as event locations: "Kingston, Jamaica" is in Kingston.  Places given
-   only as a bearing ("north of Stockholm") are references, not venues.
+   only as a bearing ("north of Stockholm") are references, not venues, and a country
+   is a venue only when a locative word introduces it ("in Lebanon", not "between
+   Israel and Hezbollah").
 4. A layer's ``coarsest_place`` bounds how coarse its places may be (a meeting needs
    a venue; a humanitarian crisis may cover a country).
 
@@ -53,6 +55,12 @@ _REPORTING_DATE = re.compile(r"\b(?:said|says|told(?:\s+\w+){0,2}|announced|repo
 _SAYS_AT_END = re.compile(r"\b(?:said|says|reported|told|stated|added)\W*$", re.IGNORECASE)
 _BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|near|outside)\s+of\s+$|"
                       r"\b(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of)\s+$", re.IGNORECASE)
+# A country is where something happened only when a locative word introduces it ("in
+# Lebanon", "fled to Egypt and Chad"); "between Israel and Hezbollah" or "brokered by
+# France" name parties.
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|inside|into|across|throughout|within|at|to|from|over|around|near|"
+                              r"out\s+of|parts\s+of)\s+(?:the\s+)?$", re.IGNORECASE)
+_LIST_LINK = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+)(?:the\s+)?$")
 _ROUTE = re.compile(r"\b(?:from|between)\s+(?P<a>.+?)\s+(?:to|and|into)\s+(?P<b>.+?)(?=[,.;:]|\s|$)", re.IGNORECASE)
 # Words that, right after a country or demonym, tie it to a person ("Kenyan President ...",
 # the titles mentions.py knows) or an organisation ("U.S. Department of State").
@@ -122,11 +130,28 @@ def _attribution_start(text: str) -> int:
     return len(text)
 
 
-def _venues(sentence: Sentence, mentions: Sequence[Mention]) -> list[Mention]:
+def _introduced_as_location(text: str, m: Mention, before: Sequence[Mention]) -> bool:
+    """Whether a locative word introduces ``m``, directly or through a list of places
+    ("to Egypt and Chad")."""
+    start = m.start
+    for _ in range(len(before) + 1):
+        head = text[max(0, start - 60):start]
+        if _LOCATIVE_BEFORE.search(head):
+            return True
+        link = _LIST_LINK.search(head)
+        prev = [p for p in before if link and p.end == start - len(link.group(0))]
+        if not prev:
+            return False
+        start = prev[0].start
+    return False
+
+
+def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[Mention]:
     """Resolved place names of a sentence that can host an event (rules 3)."""
     said_at = sentence.start + _attribution_start(sentence.text)
-    inside = [m for m in mentions if m.place is not None and m.role == "name"
-              and sentence.start <= m.start and m.end <= min(sentence.end, said_at)]
+    named = [m for m in mentions if m.place is not None and m.role == "name"
+             and sentence.start <= m.start and m.end <= min(sentence.end, said_at)]
+    inside = [m for m in named if m.place.kind != "country" or _introduced_as_location(text, m, named)]
     if not inside:
         return []
     finest = min(place_rank(m.place) for m in inside)
@@ -304,7 +329,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
     events: list[Event] = []
     block_dates: dict[int, dates_mod.DateMention] = {}
     for sentence in sentences:
-        venues = _venues(sentence, ctx.mentions)  # ctx.mentions leaves out the dateline
+        venues = _venues(sentence, ctx.mentions, doc.text)  # ctx.mentions leaves out the dateline
         events += _sentence_events(doc, ctx, sentence, venues, matchers, block_dates)
         events += _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, block_dates)
         days = [d for d in ctx.dates if sentence.start <= d.start and d.end <= sentence.end and d.precision == "day"]

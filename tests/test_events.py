@@ -159,3 +159,14 @@ def test_a_dateline_dates_the_story_and_names_no_actor_or_venue():
     assert ev.event_type == "clash" and ev.place == "Gao"
     assert ev.date == dt.date(2023, 6, 3)  # that Saturday is the dateline's own day
     assert not {"BAMAKO", "Reuters", "Mali"} & set(ev.actors)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # parties are not venues; the country the text puts the event in is
+    ("A ceasefire between Mali and Niger took effect in Niger on Monday, after talks brokered by Mali.",
+     [("ceasefire", "Niger")]),
+    ("Thousands of refugees fled to Mali and Niger.", [("humanitarian", "Mali"), ("humanitarian", "Niger")]),
+    ("Mali accused Niger of shelling.", []),
+])
+def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
+    assert summary(events_of(text)) == expected

@@ -26,10 +26,31 @@ EXPECTED = [
     ("sahel.md", "supply_route", "Timbuktu", 16.77, -3.01, "2023-09-11"),  # as reported
     ("somalia.txt", "humanitarian", "Baidoa", 3.11, 43.65, None),
     ("somalia.txt", "supply_route", "Baidoa \u2013 Mogadishu", 3.11, 43.65, None),
+    ("drc2.txt", "control", "Bukavu", -2.49, 28.84, "2025-02-14"),
+    ("drc2.txt", "control", "Kavumu", -2.31, 28.81, "2025-02-16"),  # "Two days later"
+    ("drc2.txt", "clash", "Kinshasa", -4.33, 15.31, "2025-01-28"),
+    ("drc2.txt", "meeting", "Luanda", -8.84, 13.23, "2025-03-18"),
+    ("ethiopia.txt", "control", "Lalibela", 12.03, 39.05, "2023-08-09"),
+    ("ethiopia.txt", "supply_route", "Bahir Dar \u2013 Gondar", 11.59, 37.39, None),
+    ("ethiopia.txt", "humanitarian", "Debre Markos", 10.35, 37.73, None),
+    ("lebanon.md", "ceasefire", "Lebanon", 33.9, 35.9, "2024-11-27"),
+    ("lebanon.md", "clash", "Beirut", 33.89, 35.5, None),
+    ("lebanon.md", "clash", "Haifa", 32.81, 35.0, None),
+    ("sudan-wire.txt", "clash", "Omdurman", 15.64, 32.48, "2023-06-03"),  # "on Saturday" of a June 3 dateline
+    ("sudan-wire.txt", "meeting", "Cairo", 30.06, 31.25, "2023-06-01"),
+    ("macomia.html", "clash", "Macomia", -12.25, 40.12, "2024-05-10"),
+    ("macomia.html", "humanitarian", "Pemba", -12.97, 40.52, None),
 ]
+# Whole events that must not appear: parties are not venues.
+ABSENT = [("lebanon.md", "ceasefire", "Israel"), ("lebanon.md", "ceasefire", "France"),
+          ("lebanon.md", "ceasefire", "United States")]
 # Every event of an article lies inside its region (lat_min, lat_max, lon_min, lon_max).
 REGION = {"gaza.txt": (29, 33, 29, 36), "myanmar.txt": (9, 29, 90, 106),
-          "sahel.md": (5, 28, -18, 10), "somalia.txt": (-5, 12, 35, 52)}
+          "sahel.md": (5, 28, -18, 10), "somalia.txt": (-5, 12, 35, 52), "drc2.txt": (-14, 6, 11, 32),
+          "ethiopia.txt": (3, 15, 33, 48), "lebanon.md": (29, 35, 33, 37), "macomia.html": (-27, -10, 30, 41),
+          "sudan-wire.txt": (8, 32, 15, 38)}
+KNOWN_GAPS = {"sudan-wire.txt": "issue 3: 'the Yarmouk military complex in southern Khartoum' resolves to "
+                                "Syria; a parent a few words away is not used yet"}
 
 
 def vertices(geometry):
@@ -55,7 +76,15 @@ def test_expected_event(features, article, kind, place, lat, lon, date):
     assert found[0]["properties"]["date"] == date
 
 
-@pytest.mark.parametrize("article", sorted(REGION))
+@pytest.mark.parametrize("article, kind, place", ABSENT)
+def test_unexpected_event(features, article, kind, place):
+    assert not [f for f in features if f["properties"]["source"] == article
+                and f["properties"]["event_type"] == kind and f["properties"]["place"] == place]
+
+
+@pytest.mark.parametrize("article", [
+    pytest.param(a, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[a])) if a in KNOWN_GAPS else a
+    for a in sorted(REGION)])
 def test_no_event_lands_on_another_continent(features, article):
     lat_min, lat_max, lon_min, lon_max = REGION[article]
     for f in features:
