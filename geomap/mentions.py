@@ -194,6 +194,8 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str,
     key = name_key(surface)
     if key in CALENDAR or i == j and tokens[i].base in FEATURE_BEFORE | FEATURE_AFTER:
         return False  # a month, or a bare "Gulf" / "Lake"
+    if len(key.replace(" ", "")) < 2:
+        return False  # "I", "A": one letter names no place in prose
     strong = any(p.kind == "country" or role == "demonym" for _f, role, p in rows)
     if i in persons or (not strong and all(t.base in person_words for t in tokens[i:j + 1])):
         return False

@@ -124,3 +124,8 @@ def test_curated_feature_and_town_named_like_a_feature_are_kept(gazetteer):
     assert ms["Nyiragongo"].candidates[0].id == "cur:nyiragongo"
     assert ms["Mount Nyiragongo"].candidates[0].id == "cur:nyiragongo"
     assert ms["Mount Pleasant"].candidates[0].kind == "city"
+
+
+@pytest.mark.parametrize("text", ["I have seen many cases. Then I went to Goma.", "Plan A failed, so they met in Goma."])
+def test_single_letters_are_never_places(gazetteer, text):
+    assert _surfaces(gazetteer, text) == ["Goma"]
