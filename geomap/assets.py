@@ -83,6 +83,9 @@ def style_tag(name: str) -> str:
 
 #: geomap's own page styles: title header, legend, markers, popups.
 PAGE_CSS = """
+.gm-country-label { transform: translate(-50%, -50%); white-space: nowrap; pointer-events: none;
+  font: 600 10px/1.2 system-ui, -apple-system, "Segoe UI", sans-serif; letter-spacing: .06em;
+  text-transform: uppercase; color: #8c8577; text-shadow: 0 0 3px #f5f2eb, 0 0 3px #f5f2eb; }
 .folium-map.leaflet-container { background: #d4e3ee; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 .gm-panel { position: absolute; z-index: 1000; background: rgba(255,255,255,.94); color: #1f2933;
   border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,.3); font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
@@ -131,13 +134,20 @@ function geomapAddEvents(group, style, features) {
         keyboard: true, riseOnHover: true, zIndexOffset: approx ? 0 : 500,
         geomapLayer: style.id, geomapEvent: f.id});
     } else {
+      /* a thin (dashed) line is hard to hit: a wide transparent twin beneath takes the clicks */
+      var hit = L.polyline(f.c, {weight: 16, opacity: 0, lineCap: "round"});
+      bindEvent(hit, f);
+      hit.addTo(group);
       layer = L.polyline(f.c, {color: style.color, weight: 3.5, opacity: 0.9, lineCap: "round",
         dashArray: approx ? "8 7" : null, geomapLayer: style.id, geomapEvent: f.id});
     }
+    bindEvent(layer, f);
+    layer.addTo(group);
+  });
+  function bindEvent(layer, f) {
     layer.bindPopup(f.p, {maxWidth: 360, minWidth: 220,
       autoPanPaddingTopLeft: [20, 180], autoPanPaddingBottomRight: [20, 20]});
     layer.bindTooltip(f.t, {direction: "top"});
-    layer.addTo(group);
-  });
+  }
 }
 """

@@ -216,9 +216,32 @@ class _Basemap(MacroElement):
             {{ this._parent.get_name() }}.createPane("gm-basemap");
             {{ this._parent.get_name() }}.getPane("gm-basemap").style.zIndex = 150;
             {{ this._parent.get_name() }}.getPane("gm-basemap").style.pointerEvents = "none";
-            L.geoJSON({{ this.data }}, {pane: "gm-basemap", interactive: false, style: {
+            var gm_countries = {{ this.data }};
+            L.geoJSON(gm_countries, {pane: "gm-basemap", interactive: false, style: {
                 color: "#a8a294", weight: 0.7, fillColor: "#f5f2eb", fillOpacity: 1}
             }).addTo({{ this._parent.get_name() }});
+            (function (map, countries) {
+                /* country names, under the events; each from the zoom its size allows */
+                map.createPane("gm-labels");
+                map.getPane("gm-labels").style.zIndex = 350;
+                map.getPane("gm-labels").style.pointerEvents = "none";
+                var labels = countries.features.filter(function (f) { return f.properties.label; })
+                    .map(function (f) {
+                        var div = document.createElement("div");
+                        div.textContent = f.properties.name;
+                        return {minZoom: f.properties.label_min_zoom, marker: L.marker(f.properties.label, {
+                            pane: "gm-labels", interactive: false, keyboard: false,
+                            icon: L.divIcon({className: "gm-country-label", html: div, iconSize: null})})};
+                    });
+                function show() {
+                    var z = map.getZoom();
+                    labels.forEach(function (l) {
+                        if (z >= l.minZoom) { l.marker.addTo(map); } else { l.marker.remove(); }
+                    });
+                }
+                map.on("zoomend", show);
+                show();
+            })({{ this._parent.get_name() }}, gm_countries);
             {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.attribution }});
         {% endmacro %}
     """)
@@ -353,6 +376,10 @@ def _fix_ids(figure: Figure, preset: dict[int, str]) -> None:
 
 
 def _bounds(frame: gpd.GeoDataFrame) -> list[list[float]]:
+    """What the map first shows: the located events (an inferred line to a far capital
+    is still drawn, but does not zoom the map out to the world), else all, else the world."""
+    located = frame[~frame["inferred"].astype(bool)] if not frame.empty else frame
+    frame = located if not located.empty else frame
     if frame.empty:
         return WORLD_BOUNDS
     minx, miny, maxx, maxy = (float(v) for v in frame.total_bounds)
@@ -400,7 +427,7 @@ def render_map(frame: gpd.GeoDataFrame, layers: Sequence[Layer], *, title: str =
         group.add_to(m)
         preset[id(group)] = f"{i}_{re.sub(r'[^0-9A-Za-z_]', '_', layer.id)}"
     folium.FitBounds(_bounds(frame), padding_top_left=(40, 110), padding_bottom_right=(250, 40),
-                     max_zoom=9).add_to(m)
+                     max_zoom=8).add_to(m)
     control = folium.LayerControl(collapsed=False, position="topright")
     control.add_to(m)
     preset[id(control)] = "layers"

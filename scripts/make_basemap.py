@@ -8,7 +8,9 @@ the ``pyogrio`` wheel already installed as a geomap dependency, so no download i
 
 The outlines are simplified (Douglas-Peucker, topology preserving), coordinates rounded
 to 2 decimals (about 1 km, far below what a 110m outline resolves), and features sorted
-by ISO code then name, so the output is byte-identical from run to run.
+by ISO code then name, so the output is byte-identical from run to run.  Each country
+also gets a label point (inside its largest part) and the zoom from which the map shows
+its name.
 
 Usage::
 
@@ -24,6 +26,7 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 from shapely.geometry import mapping
+from shapely.ops import polylabel
 
 TOLERANCE = 0.05  # degrees
 DECIMALS = 2
@@ -68,8 +71,18 @@ def _clean(geometry: dict) -> dict | None:
     return {"type": "MultiPolygon", "coordinates": kept}
 
 
+def _label(geometry) -> tuple[list[float], int]:
+    """Where the country's name goes (the pole of inaccessibility of its largest part, so
+    inside it) and from which zoom on it shows (big countries first)."""
+    part = max(getattr(geometry, "geoms", [geometry]), key=lambda g: g.area)
+    point = polylabel(part, tolerance=0.05)
+    min_zoom = 3 if part.area > 150 else 4 if part.area > 20 else 5 if part.area > 2 else 6
+    return [round(point.y, 2), round(point.x, 2)], min_zoom
+
+
 def build(source: Path) -> dict:
     frame = gpd.read_file(source).to_crs("EPSG:4326")
+    frame["label"] = [_label(g) for g in frame.geometry]  # from the unsimplified outline
     frame["geometry"] = frame.geometry.simplify(TOLERANCE, preserve_topology=True)
     features = []
     for row in frame.sort_values(["iso_a3", "name"]).itertuples(index=False):
@@ -78,7 +91,8 @@ def build(source: Path) -> dict:
             continue
         features.append({
             "type": "Feature",
-            "properties": {"name": row.name, "iso_a3": row.iso_a3},
+            "properties": {"name": row.name, "iso_a3": row.iso_a3, "label": row.label[0],
+                           "label_min_zoom": row.label[1]},
             "geometry": geometry,
         })
     return {"type": "FeatureCollection", "features": features}

@@ -69,6 +69,8 @@ COUNT_JS = """(id) => { let n = 0;
 POINT_JS = """(id) => { let found = null;
   map_geomap.eachLayer(l => { if (l.options && l.options.geomapEvent === id) found = l; });
   if (!found) return null;
+  const at = found.getLatLng ? found.getLatLng() : found.getCenter();
+  if (!map_geomap.getBounds().pad(-0.2).contains(at)) map_geomap.setView(at, map_geomap.getZoom(), {animate: false});
   if (found.getElement && found._icon) { const r = found._icon.getBoundingClientRect();
     return [r.left + r.width / 2, r.top + r.height / 2]; }
   const p = map_geomap.latLngToContainerPoint(found.getCenter());
@@ -217,6 +219,8 @@ def test_generated_seed_map_toggles_every_layer_and_opens_a_popup(seed_page, lay
         assert _count(page, layer.id) == 0
         box.check()
         assert _count(page, layer.id) == by_layer.get(layer.id, 0)
+    # the offline basemap names the countries around the events
+    assert page.locator(".gm-country-label", has_text="Kenya").count() == 1
     kavumu = next(f for f in features if f["properties"]["event_type"] == "control")
     text = _click_event(page, kavumu["id"])
     assert kavumu["properties"]["evidence"] in text and "M23" in text

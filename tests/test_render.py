@@ -161,9 +161,18 @@ def test_basemap_and_attribution(page):
     assert 'createPane("gm-basemap")' in page and "L.geoJSON(" in page
 
 
-def test_fit_bounds(page):
-    bounds = json.loads(re.search(r"map_geomap\.fitBounds\(\s*(\[\[.*?\]\])", page, re.S).group(1))
-    assert bounds == [[-4.3, 15.3], [-0.5646, 30.06]]
+def _fit(html: str) -> list:
+    return json.loads(re.search(r"map_geomap\.fitBounds\(\s*(\[\[.*?\]\])", html, re.S).group(1))
+
+
+def test_fit_bounds_cover_located_events_not_inferred_lines(page):
+    assert _fit(page) == [[-2.5083, 28.7062], [-0.5646, 29.2228]]  # the call to Kinshasa is drawn, not fitted
+
+
+def test_fit_bounds_of_only_inferred_events_cover_them():
+    only = [_event("c1", "meeting", ((-4.3, 15.3), (-1.94, 30.06)), place="Kinshasa", inferred=True,
+                   precision="inferred")]
+    assert _fit(render_map(events_to_frame(only), LAYERS)) == [[-4.3, 15.3], [-1.94, 30.06]]
 
 
 def test_empty_frame_renders_world():
