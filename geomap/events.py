@@ -13,7 +13,8 @@ trigger is linked to the resolved places of the same sentence:
    provinces) as event locations: "Kingston, Jamaica" is in Kingston.  Places given
    only as a bearing ("north of Stockholm") are references, not venues, and a country
    is a venue only when a locative word introduces it ("in Lebanon", not "between
-   Israel and Hezbollah").
+   Israel and Hezbollah").  A place that speaks or decides ("Kyiv agreed") is a
+   government, not a venue.
 4. A layer's ``coarsest_place`` bounds how coarse its places may be (a meeting needs
    a venue; a humanitarian crisis may cover a country).
 
@@ -60,6 +61,12 @@ _BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern
 # France" name parties.
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|inside|into|across|throughout|within|at|to|from|over|around|near|"
                               r"out\s+of|parts\s+of)\s+(?:the\s+)?$", re.IGNORECASE)
+# "Kyiv agreed", "Moscow has denied": a place named as the one who speaks or decides is a
+# government, not where something happened.
+_PLACE_AS_ACTOR = re.compile(
+    r"\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:agreed|said|says|announced|accused|denied|rejected|warned|"
+    r"insisted|demanded|urged|refused|welcomed|condemned|responded|retaliated|claimed|proposed|signed|vowed|"
+    r"threatened|pledged|promised|called\s+for|blamed)\b", re.IGNORECASE)
 _LIST_LINK = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+)(?:the\s+)?$")
 _ROUTE = re.compile(r"\b(?:from|between)\s+(?P<a>.+?)\s+(?:to|and|into)\s+(?P<b>.+?)(?=[,.;:]|\s|$)", re.IGNORECASE)
 # Words that, right after a country or demonym, tie it to a person ("Kenyan President ...",
@@ -151,7 +158,8 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
     said_at = sentence.start + _attribution_start(sentence.text)
     named = [m for m in mentions if m.place is not None and m.role == "name"
              and sentence.start <= m.start and m.end <= min(sentence.end, said_at)]
-    inside = [m for m in named if m.place.kind != "country" or _introduced_as_location(text, m, named)]
+    inside = [m for m in named if not _PLACE_AS_ACTOR.match(text, m.end)
+              and (m.place.kind != "country" or _introduced_as_location(text, m, named))]
     if not inside:
         return []
     finest = min(place_rank(m.place) for m in inside)

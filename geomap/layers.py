@@ -12,6 +12,7 @@ A layer file holds::
     triggers: [met, summit*]    # words or phrases; trailing * = any ending; case-insensitive
     patterns: []                # regular expressions (case-insensitive)
     requires_any: []            # if given, the sentence must also contain one of these
+    unless_any: []              # the layer does not fire in a sentence containing one of these
     remote_triggers: []         # phrases marking an event with no venue (a phone call)
     coarsest_place: country     # city, admin1 or country: how coarse an event's place may be
 
@@ -33,7 +34,7 @@ from .models import Layer
 ICONS = ("circle", "square", "triangle", "diamond", "star", "cross", "hexagon", "pin")
 GEOMETRIES = ("point", "line")
 _KEYS = {"id", "label", "description", "order", "geometry", "color", "icon", "triggers",
-         "patterns", "requires_any", "remote_triggers", "coarsest_place"}
+         "patterns", "requires_any", "unless_any", "remote_triggers", "coarsest_place"}
 COARSEST = ("city", "admin1", "country")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -96,7 +97,7 @@ def parse_layer(data: object, path: Path) -> Layer:
     return Layer(
         id=layer_id, label=data["label"].strip(), description=str(data.get("description") or "").strip(),
         triggers=triggers, patterns=patterns, geometry=geometry, color=color.lower(), icon=icon,
-        order=order, requires_any=_str_list(data, "requires_any", path),
+        order=order, requires_any=_str_list(data, "requires_any", path), unless_any=_str_list(data, "unless_any", path),
         remote_triggers=_str_list(data, "remote_triggers", path), coarsest_place=coarsest,
         source_file=path.name,
     )
@@ -162,12 +163,18 @@ class LayerMatcher:
         return phrase_regex(self.layer.requires_any)
 
     @cached_property
+    def _unless(self) -> re.Pattern | None:
+        return phrase_regex(self.layer.unless_any)
+
+    @cached_property
     def _remote(self) -> re.Pattern | None:
         return phrase_regex(self.layer.remote_triggers)
 
     def triggers(self, sentence: str) -> list[tuple[int, int]]:
         """Offsets of this layer's triggers in ``sentence`` (empty when the layer does not fire)."""
         if self._requires is not None and not self._requires.search(sentence):
+            return []
+        if self._unless is not None and self._unless.search(sentence):
             return []
         spans = {m.span() for rx in self._trigger_res for m in rx.finditer(sentence) if m.end() > m.start()}
         return sorted(spans)

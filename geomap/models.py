@@ -124,6 +124,7 @@ class Layer:
     triggers: tuple[str, ...] = ()  # words or phrases; '*' suffix = prefix match
     patterns: tuple[str, ...] = ()  # regular expressions
     requires_any: tuple[str, ...] = ()  # a trigger counts only if one of these is in the sentence too
+    unless_any: tuple[str, ...] = ()  # ... and none of these ("earthquake struck" is no clash)
     remote_triggers: tuple[str, ...] = ()  # events with no venue (a phone call): drawn between capitals
     coarsest_place: str = "country"  # "city", "admin1" or "country": the coarsest place an event may sit at
     geometry: str = "point"  # "point" or "line"

@@ -170,3 +170,23 @@ def test_a_dateline_dates_the_story_and_names_no_actor_or_venue():
 ])
 def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     assert summary(events_of(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("An earthquake struck Mopti on June 2, killing dozens.", [("humanitarian", "Mopti")]),
+    ("Floods killed 40 people in Gao.", [("humanitarian", "Gao")]),
+    ("Talks were held in Niamey, where Bamako agreed to a truce.", [("meeting", "Niamey")]),
+    ("Bamako has denied that its troops attacked Kidal.", [("clash", "Kidal")]),
+])
+def test_hazards_are_not_clashes_and_governments_are_not_venues(text, expected):
+    assert summary(events_of(text)) == expected
+
+
+def test_unless_any_is_declarative(tmp_path):
+    (tmp_path / "protest.yaml").write_text(
+        "id: protest\nlabel: Protests\ntriggers: [protest*]\nunless_any: [protestant*]\n", encoding="utf-8")
+    (layer,) = load_layers(tmp_path)
+    from geomap.layers import LayerMatcher
+
+    assert LayerMatcher(layer).triggers("Protesters marched in Gao.")
+    assert not LayerMatcher(layer).triggers("Protestant churches held protests in Gao.")
