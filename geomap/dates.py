@@ -183,9 +183,15 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _latest_not_after(month: int, day: int, ref: dt.date) -> dt.date | None:
-    """The latest date (month, day) no more than FUTURE_WINDOW after ``ref``."""
-    limit = ref + FUTURE_WINDOW
+def _window(ref: dt.date | None) -> dt.timedelta:
+    """How far after its reference a yearless date may fall: FUTURE_WINDOW after a
+    document's own date, nothing after today (news reports the past)."""
+    return FUTURE_WINDOW if ref is not None else dt.timedelta(0)
+
+
+def _latest_not_after(month: int, day: int, ref: dt.date, window: dt.timedelta = FUTURE_WINDOW) -> dt.date | None:
+    """The latest date (month, day) no more than ``window`` after ``ref``."""
+    limit = ref + window
     for year in range(ref.year + 1, ref.year - 8, -1):
         d = _safe_date(year, month, day)
         if d is not None and d <= limit:
@@ -193,15 +199,17 @@ def _latest_not_after(month: int, day: int, ref: dt.date) -> dt.date | None:
     return None
 
 
-def _nearest_with_weekday(month: int, day: int, weekday: int, ref: dt.date) -> dt.date | None:
-    """The date (month, day) falling on ``weekday`` nearest to ``ref``."""
+def _nearest_with_weekday(month: int, day: int, weekday: int, ref: dt.date,
+                          window: dt.timedelta = FUTURE_WINDOW) -> dt.date | None:
+    """The date (month, day) falling on ``weekday`` nearest to ``ref``, preferring those
+    no more than ``window`` after it."""
     found = [
         d for y in range(ref.year - 30, ref.year + 31)
         if (d := _safe_date(y, month, day)) is not None and d.weekday() == weekday
     ]
     if not found:
         return None
-    past = [d for d in found if d <= ref + FUTURE_WINDOW]
+    past = [d for d in found if d <= ref + window]
     pool = past or found
     return min(pool, key=lambda d: (abs((d - ref).days), d))
 
@@ -215,10 +223,10 @@ def _calendar_date(wd: str | None, mon: str, day: str, year: str | None):
             d = _safe_date(int(year), month, daynum)
             return (d, "day", True) if d else None
         if weekday is not None:
-            d = _nearest_with_weekday(month, daynum, weekday, ref or today)
+            d = _nearest_with_weekday(month, daynum, weekday, ref or today, _window(ref))
             if d is not None:
                 return d, "day", True
-        d = _latest_not_after(month, daynum, ref or today)
+        d = _latest_not_after(month, daynum, ref or today, _window(ref))
         return (d, "day", False) if d else None
 
     return resolve
@@ -230,7 +238,7 @@ def _month_date(mon: str, year: str | None):
     def resolve(ref, today, _prev):
         if year:
             return dt.date(int(year), month, 1), "month", True
-        d = _latest_not_after(month, 1, ref or today)
+        d = _latest_not_after(month, 1, ref or today, _window(ref))
         return (d, "month", False) if d else None
 
     return resolve

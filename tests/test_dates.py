@@ -125,3 +125,13 @@ def test_offsets_slice_text_exactly():
 ])
 def test_reference_date(text, published, expected):
     assert reference_date(text, published, today=TODAY) == expected
+
+
+def test_without_a_reference_a_yearless_date_is_never_after_today():
+    today = dt.date(2026, 11, 28)
+    (jan,) = find_dates("on January 23", today=today)
+    assert jan.date == dt.date(2026, 1, 23)  # not 2027-01-23, two months ahead
+    (dec,) = find_dates("on December 5", today=today)
+    assert dec.date == dt.date(2025, 12, 5)
+    (ref,) = find_dates("on January 23", reference=today, today=today)
+    assert ref.date == dt.date(2027, 1, 23)  # an article's own date may be followed by its plans
