@@ -85,7 +85,13 @@ def _parse_date(value: object, path: Path) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        raise InputError(path, f"front matter 'published' should be a date like 2025-02-21, got {value!r}") from None
+        pass
+    from .dates import find_dates  # "March 12, 2024", "12 March 2024"
+
+    found = [d for d in find_dates(str(value)) if d.precision == "day" and d.anchored]
+    if len(found) == 1 and found[0].text.strip() == str(value).strip().rstrip("."):
+        return found[0].date
+    raise InputError(path, f"front matter 'published' should be a date like 2025-02-21, got {value!r}")
 
 
 def _published(meta: dict, path: Path) -> dt.date | None:

@@ -63,6 +63,13 @@ def test_bad_inputs_raise_one_line_errors(tmp_path, name, content, problem):
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize("written", ["March 12, 2024", "12 March 2024", "2024-03-12T08:30:00Z", "Tuesday, March 12, 2024"])
+def test_published_dates_as_people_write_them(tmp_path, written):
+    path = tmp_path / "a.md"
+    path.write_text(f"---\npublished: {written}\n---\nText.\n", encoding="utf-8")
+    assert read_document(path).published == dt.date(2024, 3, 12)
+
+
 def test_non_utf8_falls_back_with_a_warning(tmp_path, caplog):
     path = tmp_path / "latin.txt"
     path.write_bytes("Troops entered Bangui, caf\u00e9 closed.".encode("cp1252"))
