@@ -48,12 +48,12 @@ AFTER_PENALTY = 1.5  # a trigger after its place counts as this much farther
 _RANK = {"city": 0, "admin1": 1, "country": 2}
 _ATTRIBUTION = re.compile(r"^(.{0,80}?)\b(said|says|reported|told|announced|warned|added|stated)\b", re.IGNORECASE)
 _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|being|be)\s+$", re.IGNORECASE)
-_TRAILING_ATTRIBUTION = re.compile(
-    r"(?:,\s*|\baccording\s+to\s+)[^,;]{0,80}?(?:\b(?:said|says|reported|told|stated|added)\W*)?$", re.IGNORECASE)
+_SAYS = r"(?:said|says|reported|told|stated|added)"  # a closing attribution's verbs
+_TRAILING_ATTRIBUTION = re.compile(r"(?:,\s*|\baccording\s+to\s+)[^,;]{0,80}?(?:\b" + _SAYS + r"\W*)?$", re.IGNORECASE)
 # "said on Monday", "told reporters on Friday": when someone spoke, not when it happened.
 _REPORTING_DATE = re.compile(r"\b(?:said|says|told(?:\s+\w+){0,2}|announced|reported|stated|added|confirmed)\s+(?:on\s+)?$",
                              re.IGNORECASE)
-_SAYS_AT_END = re.compile(r"\b(?:said|says|reported|told|stated|added)\W*$", re.IGNORECASE)
+_SAYS_AT_END = re.compile(r"\b" + _SAYS + r"\W*$", re.IGNORECASE)
 _BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|near|outside)\s+of\s+$|"
                       r"\b(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of)\s+$", re.IGNORECASE)
 # A country is where something happened only when a locative word introduces it ("in
