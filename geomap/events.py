@@ -303,13 +303,17 @@ class _DocContext:
                 codes.append((start, code))
         return list(dict.fromkeys(code for _, code in sorted(codes)))
 
+    def days_in(self, sentence: Sentence) -> list[dates_mod.DateMention]:
+        """The day-precision dates written inside ``sentence``, in text order."""
+        return [d for d in self.dates if sentence.start <= d.start and d.end <= sentence.end and d.precision == "day"]
+
     def _reporting(self, date: dates_mod.DateMention, sentence: Sentence) -> bool:
         return _REPORTING_DATE.search(self.doc.text[max(sentence.start, date.start - 40):date.start]) is not None
 
     def date_for(self, sentence: Sentence, near: int, block_dates: dict[int, dates_mod.DateMention]):
         """The day-precision date nearest to ``near`` in the sentence (an event date before a
         reporting date); else the latest one earlier in the same block; else none."""
-        inside = [d for d in self.dates if sentence.start <= d.start and d.end <= sentence.end and d.precision == "day"]
+        inside = self.days_in(sentence)
         if inside:
             # a date after "said" is when someone spoke: the event's own date wins over it
             return min(inside, key=lambda d: (self._reporting(d, sentence), abs(d.start - near), d.start))
@@ -340,7 +344,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
         venues = _venues(sentence, ctx.mentions, doc.text)  # ctx.mentions leaves out the dateline
         events += _sentence_events(doc, ctx, sentence, venues, matchers, block_dates)
         events += _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, block_dates)
-        days = [d for d in ctx.dates if sentence.start <= d.start and d.end <= sentence.end and d.precision == "day"]
+        days = ctx.days_in(sentence)
         if days:
             block_dates[sentence.block] = days[-1]
     return merge_events(events)
