@@ -136,11 +136,10 @@ def _soup(html: str):
     return BeautifulSoup(html, "html.parser")
 
 
-def html_to_text(html: str) -> str:
-    """Visible text of an HTML page's article: the ``<article>`` (else ``<main>``, else
-    ``<body>``) without scripts, styles, navigation, asides or footers; block elements
-    become paragraphs."""
-    soup = _soup(html)
+def html_to_text(soup) -> str:
+    """Visible text of a parsed HTML page's article: the ``<article>`` (else ``<main>``,
+    else ``<body>``) without scripts, styles, navigation, asides or footers; block
+    elements become paragraphs.  Removes those elements from ``soup``."""
     for tag in soup(["script", "style", "noscript", "template", "head", "svg", "iframe", "object",
                      "nav", "aside", "footer", "form", "button"]):
         tag.decompose()
@@ -150,9 +149,8 @@ def html_to_text(html: str) -> str:
     return "\n\n".join(line for line in lines if line)
 
 
-def html_metadata(html: str) -> dict:
-    """title, published and source URL from a page's standard metadata, where present."""
-    soup = _soup(html)
+def html_metadata(soup) -> dict:
+    """title, published and source URL from a parsed page's standard metadata, where present."""
     meta: dict = {}
     og_title = soup.find("meta", attrs={"property": "og:title"})
     if soup.title and soup.title.get_text().strip():
@@ -194,8 +192,9 @@ def read_document(path: Path | str) -> Document:
     text = _decode(raw, path)
     meta: dict = {}
     if path.suffix.lower() in (".html", ".htm"):
-        meta = html_metadata(text)
-        text = html_to_text(text)
+        soup = _soup(text)  # parsed once: metadata first, as html_to_text strips the head
+        meta = html_metadata(soup)
+        text = html_to_text(soup)
     else:
         meta, text, _ = split_front_matter(text, path)
     if not text.strip():
