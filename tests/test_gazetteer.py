@@ -21,7 +21,7 @@ def test_name_key(text, key):
     ("Kavumu Airport", "CD", -2.309, 28.809),
     ("Nairobi", "KE", -1.28, 36.82),
     ("Dar es Salaam", "TZ", -6.82, 39.27),
-    ("DRC", "CD", -2.9, 23.6),
+    ("DRC", "CD", 0.0, 25.0),  # the conventional country point (countryinfo latlng)
     ("Kingston, Jamaica", "JM", 17.997, -76.794),
     ("Paris, Texas", "US", 33.66, -95.56),
     ("Paris", "FR", 48.85, 2.35),
@@ -64,10 +64,13 @@ def test_dirico_code_is_not_a_name(gazetteer):
     assert [p.id for p in gazetteer.candidates("DRC")] == ["country:CD"]
 
 
-def test_country_is_representative_point_not_capital(gazetteer):
+def test_country_is_conventional_point_not_capital(gazetteer):
     cd = gazetteer.country("cd")
     assert cd.kind == "country" and cd.source == "countryinfo"
-    assert distance_km(cd.lat, cd.lon, -2.9, 23.6) < 150
+    assert distance_km(cd.lat, cd.lon, 0.0, 25.0) < 50  # countryinfo's latlng
+    assert distance_km(cd.lat, cd.lon, -4.32, 15.31) > 500  # not Kinshasa
+    us = gazetteer.country("US")
+    assert distance_km(us.lat, us.lon, 39.83, -98.58) < 5  # centre of the contiguous states
     cg = gazetteer.country("CG")
     assert distance_km(cg.lat, cg.lon, -0.8, 15.2) < 250  # not swapped with CD
     assert gazetteer.country("XX") is None
