@@ -10,7 +10,11 @@ Sources (each row records its ``source`` for licence credit):
   representative point computed from its outline (the middle of the largest part);
 * ``iso3166-2`` -- first-level divisions at their ``latLng``;
 * ``curated`` / ``alias`` -- our hand-written ``geomap/data/curated.csv`` and
-  ``aliases.csv``.
+  ``aliases.csv``;
+* ``import:<file>`` -- GeoNames dumps and CSV files the user imported
+  (:mod:`geomap.gazetteer_import`).  They live in ``imports.sqlite`` beside the index,
+  which :meth:`Gazetteer.open` attaches: an imported place hides the built-in place with
+  the same id, and wins ties of prominence.
 
 :class:`Gazetteer` keeps geopy's promise: ``geocode`` returns a :class:`Place`, a list,
 or ``None`` for "not found"; failures raise :class:`~geomap.errors.GazetteerError`.
@@ -22,6 +26,7 @@ import os
 import re
 import sqlite3
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -31,8 +36,12 @@ from geomap.models import Place
 log = logging.getLogger("geomap")
 
 #: Bump when the index layout or the treatment of a source changes: a new file is built.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_NAME = f"gazetteer-v{SCHEMA_VERSION}.sqlite"
+#: Imported places, beside the index; kept when the index is rebuilt for a new schema.
+IMPORTS_NAME = "imports.sqlite"
+#: Bump when the layout of ``imports.sqlite`` changes.
+IMPORTS_SCHEMA = 1
 
 PLACE_COLUMNS = "id, name, lat, lon, kind, country, admin1, population, source, curated"
 _DROP = str.maketrans({"'": None, "’": None, "‘": None, "ʼ": None, "`": None,
@@ -51,6 +60,30 @@ def name_key(text: str) -> str:
     return " ".join(text.translate(_DROP).casefold().split())
 
 
+_VOWELS = re.compile(r"[aeiouy\s]+")
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=65536)
+def is_spelling_of(key: str, name: str) -> bool:
+    """True when two name keys are spellings of one name, not two different names.
+
+    Transliterations differ in vowels and doubled letters ("semera" / "samara",
+    "avdiivka" / "avdiyivka", "zaporizhzhia" / "zaporizhzhya"), so the two count as one
+    when their consonant skeletons agree or when they are close overall (a
+    SequenceMatcher ratio of 0.75 or more).  "liverpool" / "washington" and
+    "hamas" / "hamm" are different names.
+    """
+    if key == name:
+        return True
+    skeleton = _DOUBLES.sub(r"\1", _VOWELS.sub("", key)), _DOUBLES.sub(r"\1", _VOWELS.sub("", name))
+    if skeleton[0] == skeleton[1] and len(skeleton[0]) >= 2:
+        return True
+    from difflib import SequenceMatcher  # noqa: PLC0415
+
+    return SequenceMatcher(None, key, name).ratio() >= 0.75
+
+
 def cache_dir() -> Path:
     """The directory holding the index: ``$GEOMAP_CACHE_DIR`` or the user cache dir."""
     env = os.environ.get("GEOMAP_CACHE_DIR")
@@ -66,12 +99,40 @@ def _resolve_path(path: Path | str | None) -> Path:
     return path / INDEX_NAME if path.suffix != ".sqlite" else path
 
 
+def imports_path(path: Path | str | None = None) -> Path:
+    """Where imported places live: ``imports.sqlite`` beside the index at ``path`` (a
+    directory or the index file; default: the cache dir)."""
+    return _resolve_path(path).with_name(IMPORTS_NAME)
+
+
 def build_index(path: Path | None = None, *, force: bool = False,
                 progress: Callable[[str], None] | None = None) -> Path:
     """Compile the SQLite index and return its path (see :mod:`geomap.gazetteer_build`)."""
     from geomap.gazetteer_build import build_index as build  # noqa: PLC0415
 
     return build(path, force=force, progress=progress)
+
+
+_P_COLUMNS = ", ".join("p." + c.strip() for c in PLACE_COLUMNS.split(","))
+
+
+def _lookup_sql(n: int, imports: bool) -> str:
+    """One query for ``n`` keys (parameters ?1..?n).  With imports, three branches:
+    imported names of imported places, built-in names of places an import replaced, and
+    built-in names of built-in places no import hides; ``imported`` orders ties."""
+    marks = ",".join(f"?{i}" for i in range(1, n + 1))
+    select = f"SELECT n.key, n.form, n.role, {_P_COLUMNS}, p.prominence AS prominence"
+    if not imports:
+        return (f"{select} FROM names n JOIN places p ON p.id = n.place_id"
+                f" WHERE n.key IN ({marks}) ORDER BY n.key, p.prominence DESC, p.id, n.role, n.form")
+    branches = (("imp.names", "imp.places", 1, ""),
+                ("main.names", "imp.places", 1, ""),
+                ("main.names", "main.places", 0,
+                 " AND NOT EXISTS (SELECT 1 FROM imp.places i WHERE i.id = p.id)"))
+    return (" UNION ".join(f"{select}, {flag} AS imported FROM {names} n JOIN {places} p"
+                           f" ON p.id = n.place_id WHERE n.key IN ({marks}){hide}"
+                           for names, places, flag, hide in branches)
+            + " ORDER BY key, prominence DESC, imported DESC, id, role, form")
 
 
 def _row_to_place(row: tuple) -> Place:
@@ -83,16 +144,18 @@ def _row_to_place(row: tuple) -> Place:
 class Gazetteer:
     """Read access to a built index.  Use :meth:`open`; also a context manager."""
 
-    def __init__(self, con: sqlite3.Connection, path: Path):
+    def __init__(self, con: sqlite3.Connection, path: Path, imports: Path | None = None):
         self._con = con
         self.path = path
+        self.imports = imports  # the attached imports.sqlite, if any
         self._cache: dict[str, list[Place]] = {}
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, build: bool = True,
              progress: Callable[[str], None] | None = None) -> "Gazetteer":
         """Open the index at ``path`` (default: the cache dir), building it if missing
-        (``progress`` hears how the build goes)."""
+        (``progress`` hears how the build goes).  Imported places (``imports.sqlite``
+        beside it) are attached read-only when present."""
         file = _resolve_path(path)
         if not file.exists():
             if not build:
@@ -105,7 +168,21 @@ class Gazetteer:
             con.execute("SELECT v FROM meta WHERE k = 'schema'").fetchone()
         except sqlite3.Error as exc:
             raise GazetteerError(f"{file}: cannot open the gazetteer index: {exc}") from exc
-        return cls(con, file)
+        imports = file.with_name(IMPORTS_NAME)
+        if not imports.exists():
+            return cls(con, file)
+        try:
+            con.execute("ATTACH DATABASE ? AS imp", (imports.absolute().as_uri() + "?mode=ro",))
+            row = con.execute("SELECT v FROM imp.meta WHERE k = 'imports_schema'").fetchone()
+        except sqlite3.Error as exc:
+            con.close()
+            raise GazetteerError(f"{imports}: cannot open the imported places: {exc}") from exc
+        if row is None or row[0] != str(IMPORTS_SCHEMA):
+            con.close()
+            raise GazetteerError(f"{imports}: imported places in another layout"
+                                 f" ({row[0] if row else 'none'}, expected {IMPORTS_SCHEMA});"
+                                 " delete the file and import again")
+        return cls(con, file, imports)
 
     def _query(self, sql: str, params: tuple | list = ()) -> list[tuple]:
         try:
@@ -114,15 +191,13 @@ class Gazetteer:
             raise GazetteerError(f"{self.path}: gazetteer query failed: {exc}") from exc
 
     def lookup_keys(self, keys: list[str]) -> dict[str, list[tuple[str, str, Place]]]:
-        """Map each known key to ``(form, role, place)`` rows, best place first."""
+        """Map each known key to ``(form, role, place)`` rows, best place first
+        (imported places first among equals)."""
         out: dict[str, list[tuple[str, str, Place]]] = {}
         keys = sorted(set(keys))
         for i in range(0, len(keys), 500):
             chunk = keys[i:i + 500]
-            sql = (f"SELECT n.key, n.form, n.role, {', '.join('p.' + c.strip() for c in PLACE_COLUMNS.split(','))}"
-                   f" FROM names n JOIN places p ON p.id = n.place_id WHERE n.key IN"
-                   f" ({','.join('?' * len(chunk))}) ORDER BY n.key, p.prominence DESC, p.id,"
-                   f" n.role, n.form")
+            sql = _lookup_sql(len(chunk), self.imports is not None)
             for key, form, role, *row in self._query(sql, chunk):
                 out.setdefault(key, []).append((form, role, _row_to_place(row)))
         return out
@@ -177,32 +252,61 @@ class Gazetteer:
         return []
 
     def country(self, code: str) -> Place | None:
-        """The country's representative point (kind ``"country"``), or ``None``."""
-        rows = self._query(f"SELECT {PLACE_COLUMNS} FROM places WHERE id = ?",
-                           (f"country:{code.upper()}",))
-        return _row_to_place(rows[0]) if rows else None
+        """The country's representative point (kind ``"country"``), or ``None``.
+
+        An imported place of kind ``"country"`` for the code (the most prominent) wins.
+        """
+        code = code.upper()
+        if self.imports is not None:
+            rows = self._query(f"SELECT {PLACE_COLUMNS} FROM imp.places WHERE kind = 'country'"
+                               " AND country = ? ORDER BY prominence DESC, id LIMIT 1", (code,))
+            if rows:
+                return _row_to_place(rows[0])
+        return self.get(f"country:{code}")
 
     def capital(self, code: str) -> Place | None:
-        """The country's capital city (kind ``"city"``), or ``None``."""
-        rows = self._query(f"SELECT {', '.join('p.' + c.strip() for c in PLACE_COLUMNS.split(','))}"
-                           " FROM capitals c JOIN places p ON p.id = c.place_id"
-                           " WHERE c.country = ?", (code.upper(),))
-        return _row_to_place(rows[0]) if rows else None
+        """The country's capital city (kind ``"city"``), or ``None``.
+
+        A capital an imported GeoNames dump names (feature code PPLC) wins.
+        """
+        tables = ("imp.capitals", "main.capitals") if self.imports is not None else ("capitals",)
+        for table in tables:
+            rows = self._query(f"SELECT place_id FROM {table} WHERE country = ?", (code.upper(),))
+            place = self.get(rows[0][0]) if rows else None
+            if place is not None:
+                return place
+        return None
 
     def get(self, place_id: str) -> Place | None:
-        """The place with this id ("gn:216281", "ap:FZNA", "country:CD"), or ``None``."""
-        rows = self._query(f"SELECT {PLACE_COLUMNS} FROM places WHERE id = ?", (place_id,))
+        """The place with this id ("gn:216281", "ap:FZNA", "country:CD"), or ``None``.
+
+        An imported place hides the built-in place with the same id.
+        """
+        sql = f"SELECT {PLACE_COLUMNS} FROM places WHERE id = ?"
+        if self.imports is not None:
+            sql = f"SELECT {PLACE_COLUMNS} FROM imp.places WHERE id = ?1 UNION ALL " \
+                  f"SELECT {PLACE_COLUMNS} FROM main.places WHERE id = ?1" \
+                  " AND NOT EXISTS (SELECT 1 FROM imp.places i WHERE i.id = ?1)"
+        rows = self._query(sql, (place_id,))
         return _row_to_place(rows[0]) if rows else None
 
     def info(self) -> dict:
-        """Path, size, build date, and place/name counts per source."""
-        meta = dict(self._query("SELECT k, v FROM meta"))
-        per_source = dict(self._query("SELECT source, COUNT(*) FROM places GROUP BY source"
+        """Path, size, build date, place/name counts per source, and the imports."""
+        meta = dict(self._query("SELECT k, v FROM main.meta"))
+        per_source = dict(self._query("SELECT source, COUNT(*) FROM main.places GROUP BY source"
                                       " ORDER BY source"))
-        names = self._query("SELECT COUNT(*) FROM names")[0][0]
+        names = self._query("SELECT COUNT(*) FROM main.names")[0][0]
+        imported: dict[str, int] = {}
+        imported_names = 0
+        if self.imports is not None:
+            imported = dict(self._query("SELECT source, COUNT(*) FROM imp.places"
+                                        " GROUP BY source ORDER BY source"))
+            imported_names = self._query("SELECT COUNT(*) FROM imp.names")[0][0]
         return {"path": str(self.path), "size_bytes": self.path.stat().st_size,
                 "schema": SCHEMA_VERSION, "built": meta.get("built"),
-                "places_per_source": per_source, "names": names}
+                "places_per_source": per_source, "names": names,
+                "imports": str(self.imports) if self.imports else None,
+                "imported_places_per_source": imported, "imported_names": imported_names}
 
     def close(self) -> None:
         """Close the database connection."""
