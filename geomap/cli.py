@@ -54,6 +54,39 @@ def _parse_today(value: Optional[str]) -> Optional[dt.date]:
         raise typer.BadParameter(f"should be a date like 2025-02-21, got {value!r}") from None
 
 
+def _check_geocoder(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    from .geocoders import check_geocoder_name
+
+    try:
+        return check_geocoder_name(value)
+    except GeomapError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _geocoder_options(geocoder: Optional[str], items: Optional[list[str]]) -> Optional[dict]:
+    from .geocoders import parse_options
+
+    if items and not geocoder:
+        raise typer.BadParameter("needs --geocoder", param_hint="'--geocoder-option'")
+    try:
+        return parse_options(items) if geocoder else None
+    except GeomapError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--geocoder-option'") from None
+
+
+_GeocoderOpt = Annotated[Optional[str], typer.Option(
+    "--geocoder", callback=_check_geocoder, metavar="NAME",
+    help="Opt in to an online geocoder (any geopy name: nominatim, photon, ...) for names the offline "
+         "gazetteer lacks. Makes network requests (Nominatim: at most 1 per second); answers are cached "
+         "in the cache folder. Off by default: nothing goes online.")]
+_GeocoderOptionsOpt = Annotated[Optional[list[str]], typer.Option(
+    "--geocoder-option", metavar="KEY=VALUE",
+    help="An option for the online geocoder, repeatable: domain=..., scheme=http, api_key=..., "
+         "user_agent=..., timeout=SECONDS, min_delay=SECONDS.")]
+
+
 @app.command()
 @_one_line_errors
 def build(
@@ -64,6 +97,8 @@ def build(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on the first unreadable article instead of skipping it.")] = False,
     today: Annotated[Optional[str], typer.Option("--today", help="Reference date (YYYY-MM-DD) for articles with no published date and no year.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    geocoder: _GeocoderOpt = None,
+    geocoder_option: _GeocoderOptionsOpt = None,
 ) -> None:
     """Build a situation map (map.html) and events.geojson from news articles.
 
@@ -73,9 +108,11 @@ def build(
     """
     from .pipeline import build as build_map
 
+    options = _geocoder_options(geocoder, geocoder_option)
     progress = None if quiet else (lambda msg: _err(msg))
     result = build_map(inputs or [Path("seeds")], out, layers_dir=layers, tiles=tiles, strict=strict,
-                       today=_parse_today(today), progress=progress)
+                       today=_parse_today(today), progress=progress, geocoder=geocoder,
+                       geocoder_options=options)
     for path, problem in result.skipped:
         _err(f"Warning: {path}: {problem} (skipped)")
     if not quiet:
@@ -99,22 +136,26 @@ def geocode(
     name: Annotated[str, typer.Argument(help="A place name, e.g. Goma or 'Kavumu Airport'.")],
     limit: Annotated[int, typer.Option("--limit", help="How many other candidates to list.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    geocoder: _GeocoderOpt = None,
+    geocoder_option: _GeocoderOptionsOpt = None,
 ) -> None:
-    """Look a name up in the offline gazetteer: the pick and the other candidates.
+    """Look a name up in the offline gazetteer (then online, with --geocoder): the pick
+    and the other candidates.
 
     Example:
 
         geomap geocode "Kavumu Airport"
     """
-    from .gazetteer import Gazetteer
+    from .geocoders import open_gazetteer
 
-    with Gazetteer.open(progress=_err) as gaz:
+    options = _geocoder_options(geocoder, geocoder_option)
+    with open_gazetteer(geocoder, options, progress=_err) as gaz:
         found = gaz.geocode(name, exactly_one=False) or []
     if as_json:
         typer.echo(json.dumps([_place_dict(p) for p in found[: limit + 1]], ensure_ascii=False, indent=1))
         return
     if not found:
-        _err(f"Error: {name!r}: not found in the gazetteer")
+        _err(f"Error: {name!r}: not found in the gazetteer" + (f" or by {geocoder}" if geocoder else ""))
         raise typer.Exit(1)
     for i, p in enumerate(found[: limit + 1]):
         mark = "pick " if i == 0 else "     "
@@ -203,6 +244,29 @@ def gazetteer_info() -> None:
         info = gaz.info()
     for key, value in info.items():
         typer.echo(f"{key}: {value}")
+
+
+@gazetteer_app.command("import")
+@_one_line_errors
+def gazetteer_import_file(
+    file: Annotated[Path, typer.Argument(help="A GeoNames dump (CD.txt, CD.zip, allCountries.zip) or a CSV with name,lat,lon[,country,kind,aliases,population].")],
+    replace: Annotated[bool, typer.Option("--replace", help="Drop every earlier import first, keeping only this file's places.")] = False,
+) -> None:
+    """Add places from a GeoNames dump or a CSV to the offline gazetteer.
+
+    Imported places are kept in imports.sqlite beside the index (rebuilding the index
+    keeps them); they replace built-in places with the same id and win ties.
+    Importing a file of the same name again replaces its places.
+
+    Example:
+
+        geomap gazetteer import CD.zip
+    """
+    from .gazetteer_import import import_file
+
+    result = import_file(file, replace=replace, progress=_err)
+    typer.echo(f"imported {result.places} places and {result.names} names from {file.name}"
+               f" into {result.store} (source {result.source})")
 
 
 def main() -> None:

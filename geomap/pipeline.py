@@ -11,7 +11,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .documents import iter_paths, read_document
@@ -36,11 +36,48 @@ class BuildResult:
 
 
 def extract_places(doc: Document, gazetteer) -> list[Mention]:
-    """Find and resolve the place names of one document."""
+    """Find and resolve the place names of one document.
+
+    With a :class:`~geomap.geocoders.FallbackGazetteer`, names the offline index lacks
+    are geocoded online first (see :func:`geocode_unknown`).
+    """
+    from .geocoders import FallbackGazetteer
     from .mentions import find_mentions
     from .resolve import resolve_mentions
 
-    return resolve_mentions(doc, find_mentions(doc, gazetteer), gazetteer)
+    mentions = find_mentions(doc, gazetteer)
+    if isinstance(gazetteer, FallbackGazetteer):
+        mentions = geocode_unknown(mentions, gazetteer)
+    return resolve_mentions(doc, mentions, gazetteer)
+
+
+def geocode_unknown(mentions: list[Mention], gazetteer) -> list[Mention]:
+    """Give the names with no offline candidate the online geocoder's answer.
+
+    Physical features ("Niger River", "Lake Chad") stay unmapped: a river is no point.
+    Online answers carry no population, so the mention gets one candidate: the
+    provider's best answer in the country the document's other names vote for most,
+    else its best answer.  A failing geocoder raises
+    :class:`~geomap.errors.GeocoderError`; the answers so far stay in its cache.
+    """
+    from .gazetteer import name_key
+    from .mentions import FEATURE_AFTER, FEATURE_BEFORE
+    from .resolve import document_countries
+
+    features = FEATURE_BEFORE | FEATURE_AFTER
+    weights = document_countries(mentions)
+    chosen: dict[str, tuple] = {}
+    out = []
+    for m in mentions:
+        if m.candidates or m.role != "name" or features.intersection(m.surface.split()):
+            out.append(m)
+            continue
+        key = name_key(m.surface)
+        if key not in chosen:
+            answers = gazetteer.candidates(m.surface)
+            chosen[key] = (max(answers, key=lambda p: weights.get(p.country, 0.0)),) if answers else ()
+        out.append(replace(m, candidates=chosen[key]))
+    return out
 
 
 def extract_document(doc: Document, gazetteer, layers: Sequence[Layer], *,
@@ -81,13 +118,20 @@ def _title(docs: Sequence[Document]) -> str:
 
 def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path | str | None = None,
           tiles: str | None = None, gazetteer=None, strict: bool = False, today: dt.date | None = None,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
+          progress: Callable[[str], None] | None = None, geocoder: str | None = None,
+          geocoder_options: dict | None = None) -> BuildResult:
     """Build ``out_dir/map.html`` and ``out_dir/events.geojson`` from the articles in ``inputs``.
 
     Files that cannot be read are skipped and listed in the result (``strict=True``
     raises instead).  Raises :class:`~geomap.errors.InputError` when no input could be read.
+
+    ``geocoder`` (a geopy name such as ``"nominatim"``, with ``geocoder_options`` for
+    it) opts in to online geocoding of the names the offline gazetteer lacks; when it
+    fails, :class:`~geomap.errors.GeocoderError` ends the build before any output is
+    written, and the answers so far stay in its cache.
     """
     from .gazetteer import Gazetteer
+    from .geocoders import FallbackGazetteer, OnlineGeocoder
     from .render import render_map
 
     out_dir = Path(out_dir)
@@ -98,8 +142,15 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
     paths = list(iter_paths(inputs))
     if not paths:
         raise InputError(", ".join(map(str, inputs)) or ".", "no articles found (.txt, .md, .html)")
+    online = OnlineGeocoder(geocoder, options=geocoder_options) if geocoder else None
     own_gazetteer = gazetteer is None
-    gazetteer = gazetteer or Gazetteer.open(progress=progress)
+    try:
+        offline = gazetteer or Gazetteer.open(progress=progress)
+    except BaseException:
+        if online is not None:
+            online.close()
+        raise
+    gazetteer = FallbackGazetteer(offline, online) if online is not None else offline
     docs, events = [], []
     try:
         for i, path in enumerate(paths, 1):
@@ -118,8 +169,10 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
             docs.append(doc)
             events += doc_events
     finally:
+        if online is not None:
+            online.close()
         if own_gazetteer:
-            gazetteer.close()
+            offline.close()
     if not docs:
         raise InputError(paths[0] if len(paths) == 1 else ", ".join(map(str, inputs)), "no readable articles")
     frame = validate_frame(events_to_frame(events))
