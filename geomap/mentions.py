@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from geomap.gazetteer import Gazetteer, name_key
+from geomap.gazetteer import Gazetteer, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
 
 MAX_WORDS = 6
@@ -46,6 +46,22 @@ FEATURE_BEFORE = frozenset("Lake Mount Mt Gulf Bay Sea Strait Straits".split())
 _AREA_KINDS = ("admin1", "region")
 CALENDAR = frozenset("""january february march april may june july august september october
  november december monday tuesday wednesday thursday friday saturday sunday""".split())
+
+
+@lru_cache(maxsize=None)
+def word_list(name: str) -> frozenset[str]:
+    """A word list from ``geomap/data`` (see scripts/make_wordlists.py), comments dropped."""
+    path = Path(__file__).parent / "data" / name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
+
+
+#: Places this populous keep their name even when it is a common word or a surname
+#: (ten times as many for the most frequent words: "Man" in Cote d'Ivoire).
+MINOR_POPULATION = 100_000
+VERY_FREQUENT_ZIPF = 5.0
+#: A one-word match on another name of a place (not its main name) needs this many people.
+ALTERNATE_POPULATION = 100_000
 
 
 @lru_cache(maxsize=1)
@@ -120,11 +136,24 @@ def _is_acronym(surface: str) -> bool:
 
 
 def _keep_rows(surface: str, rows: list[tuple[str, str, Place]]) -> list[tuple[str, str, Place]]:
-    """An all-capital surface ("DRC", "US") only matches names written the same way."""
+    """The gazetteer rows a surface may match.
+
+    * A name written in lower case in the gazetteer ("st", "man") is no proper name.
+    * An all-capital surface ("DRC", "US") matches names written the same way; a code
+      of two or three letters only our aliases and country names ("AP" is not Andhra
+      Pradesh).  A longer word or several words in capitals ("CHARLESTON", "NEW
+      YORK": a heading or a dateline) match names in any case.
+    """
+    rows = [r for r in rows if not r[0][:1].islower()]
     if not _is_acronym(surface):
         return rows
     plain = surface.replace(".", "")
-    return [r for r in rows if r[0].replace(".", "") == plain]
+    exact = [r for r in rows if r[0].replace(".", "") == plain]
+    if len(plain.replace(" ", "")) <= 3:
+        return [r for r in exact if r[1] in ("alias", "abbr") or r[2].kind == "country"]
+    if exact or (len(plain) < 5 and " " not in plain):
+        return exact
+    return rows
 
 
 def person_tokens(tokens: list[_Token]) -> tuple[set[int], set[str]]:
@@ -157,6 +186,32 @@ def person_tokens(tokens: list[_Token]) -> tuple[set[int], set[str]]:
     return idx, words
 
 
+def named_people(text: str, tokens: list[_Token], known: dict) -> tuple[set[int], set[str]]:
+    """Tokens of "<given name> <surname>" ("Megyn Kelly", "Paris Hilton").
+
+    A census given name followed by a capitalised word that is a common surname, or an
+    unknown word that is no common English word, names a person -- unless the two
+    words together are a place name ("Lincoln Park").  Returns the token indexes and
+    the surnames, which are then not places anywhere in the document.
+    """
+    given, surnames, frequent = (word_list("given_names.txt"), word_list("surnames.txt"),
+                                 frequent_words())
+    idx: set[int] = set()
+    words: set[str] = set()
+    for i in range(len(tokens) - 1):
+        first, last = tokens[i], tokens[i + 1]
+        if first.text not in given or not last.capital or last.text.isupper() \
+                or not _joined(text, first, last) or last.sentence_start:
+            continue
+        if name_key(f"{first.text} {last.base}") in known:
+            continue
+        if last.base in surnames or (name_key(last.base) not in known
+                                     and last.base.lower() not in frequent):
+            idx |= {i, i + 1}
+            words.add(last.base)
+    return idx, words
+
+
 def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
     """Candidate place names in ``doc``, in text order, with their gazetteer candidates.
 
@@ -170,32 +225,78 @@ def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
     phrases = _phrases(text, tokens)
     found = gazetteer.lookup_keys([name_key(p[3]) for p in phrases])
     persons, person_words = person_tokens(tokens)
-    hits = []
+    people, surnames = named_people(text, tokens, found)
+    persons |= people
+    person_words |= surnames
+    hits, weak = [], []
     for i, j, end, surface in phrases:
         rows = _keep_rows(surface, found.get(name_key(surface), []))
+        if rows and text[end:end + 1] != "." and "." not in surface:
+            rows = [r for r in rows if r[1] != "abbr"]  # "Ky." yes, "Ky" no
         if not rows:
             continue
         hit = (tokens[i].start, end, surface, rows, i, j)
         special = _division_hit(text, tokens, i, j, rows) or _feature_hit(text, tokens, hit)
         if special is not None and i not in persons:
             hits.append(special)
-        elif _plausible(tokens, i, j, surface, rows, persons, person_words):
-            hits.append(hit)
+        else:
+            verdict = _plausible(tokens, i, j, surface, rows, persons, person_words)
+            if verdict is True:
+                hits.append(hit)
+            elif verdict == WEAK:
+                weak.append(hit)
     chosen, used = _longest_first(hits, len(tokens))
+    backed = _backed_by_neighbours(text, tokens, weak, chosen, used)
+    if backed:
+        chosen, used = _longest_first(hits + backed, len(tokens))
     mentions = [_to_mention(doc.id, h[0], h[1], h[2], h[3]) for h in chosen]
     mentions += _unknown_names(doc, tokens, chosen, used, persons, person_words)
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
 
+#: :func:`_plausible`'s answer for a word that is a place only if its neighbours say so.
+WEAK = "weak"
+_LIST_GAP = re.compile(r"\s*(?:,|and|or|,\s*and|,\s*or)\s*$")
+
+
+def _backed_by_neighbours(text: str, tokens: list[_Token], weak: list[tuple],
+                          chosen: list[tuple], used: bytearray) -> list[tuple]:
+    """Weak hits listed with a place or followed by their parent area.
+
+    "between Goma and Sake", "Sake, Minova and Goma", "Sake, North Kivu": the word
+    "sake" is then the town.
+    """
+    starts = {h[4]: h for h in chosen}
+    ends = {h[5]: h for h in chosen}
+    out = []
+    for hit in weak:
+        i, j = hit[4], hit[5]
+        if any(used[i:j + 1]):
+            continue
+        before = next((ends[k] for k in (i - 1, i - 2) if k in ends), None)
+        after = next((starts[k] for k in (j + 1, j + 2) if k in starts), None)
+        listed = (before is not None and _LIST_GAP.fullmatch(text[before[1]:hit[0]])
+                  or after is not None and _LIST_GAP.fullmatch(text[hit[1]:after[0]]))
+        parent = after is not None and re.fullmatch(r"\s*(?:,|in)\s*", text[hit[1]:after[0]]) \
+            and any(p.kind in ("country", "admin1") for _f, _r, p in after[3])
+        if listed or parent:
+            out.append(hit)
+    return out
+
+
 def _plausible(tokens: list[_Token], i: int, j: int, surface: str,
                rows: list[tuple[str, str, Place]], persons: set[int],
-               person_words: set[str]) -> bool:
-    """Precision filters for one looked-up phrase spanning tokens ``i..j``."""
+               person_words: set[str]) -> bool | str:
+    """Precision filters for one looked-up phrase spanning tokens ``i..j``.
+
+    True (a place), False, or :data:`WEAK`: a minor place whose name is a common word,
+    kept only when listed with other places or followed by its parent area.
+    """
     key = name_key(surface)
     if key in CALENDAR or i == j and tokens[i].base in FEATURE_BEFORE | FEATURE_AFTER:
         return False  # a month, or a bare "Gulf" / "Lake"
-    if len(key.replace(" ", "")) < 2:
-        return False  # "I", "A": one letter names no place in prose
+    if len(key.replace(" ", "")) < 2 or surface in TITLES or _CONTRACTION.search(surface):
+        return False  # "I", "A": one letter names no place in prose; "Dr" is a title
     strong = any(p.kind == "country" or role == "demonym" for _f, role, p in rows)
     if i in persons or (not strong and all(t.base in person_words for t in tokens[i:j + 1])):
         return False
@@ -203,10 +304,44 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str,
         return False
     if not strong and _inside_longer_name(tokens, i, j, rows):
         return False
-    if i == j and not strong and key in common_words():
+    if i == j and not strong and _alternate_only(surface, rows):
+        return False
+    if i == j and not strong and (key in common_words() or _minor_and_common(tokens[i], rows)):
         after_locative = i > 0 and tokens[i - 1].text in LOCATIVES
-        return after_locative and not tokens[i].sentence_start
+        return after_locative and not tokens[i].sentence_start or WEAK
     return True
+
+
+def _minor_and_common(token: _Token, rows: list[tuple[str, str, Place]]) -> bool:
+    """A small place whose name is also a frequent English word, a common surname or a
+    given name ("Commerce", "Kelly", "Mary"): read as the word unless after "in"."""
+    if any(p.kind in ("admin1", "region", "admin2") for _f, _r, p in rows):
+        return False
+    word = token.base
+    zipf = frequent_words().get(word.lower(), 0.0)
+    limit = MINOR_POPULATION * (10 if zipf >= VERY_FREQUENT_ZIPF else 1)
+    if max(p.population for _f, _r, p in rows) >= limit:
+        return False
+    return zipf > 0 or word in word_list("surnames.txt") or word in word_list("given_names.txt")
+
+
+def _alternate_only(surface: str, rows: list[tuple[str, str, Place]]) -> bool:
+    """True when one word matches only other names of minor places ("Hamas" is an old
+    name of Hamm, "Passover" one of Mountain City): such matches are mostly noise."""
+    key = name_key(surface)
+    return all(role == "name" and not is_spelling_of(key, name_key(p.name))
+               and p.population < ALTERNATE_POPULATION
+               and p.kind not in ("country", "admin1", "region") for _f, role, p in rows)
+
+
+@lru_cache(maxsize=1)
+def frequent_words() -> dict[str, float]:
+    """English words and their Zipf frequency, from ``data/frequent_words.txt``."""
+    out = {}
+    for line in word_list("frequent_words.txt"):
+        word, _, zipf = line.partition("\t")
+        out[word] = float(zipf or 0.0)
+    return out
 
 
 def _inside_longer_name(tokens: list[_Token], i: int, j: int,
@@ -223,6 +358,8 @@ def _inside_longer_name(tokens: list[_Token], i: int, j: int,
         and tokens[j].base == tokens[j].text and tokens[j].end + 1 == tokens[j + 1].start
     if not (before or after):
         return False
+    if any(p.kind in ("admin1", "country") for _f, _r, p in rows):
+        return False  # "the Ohio Supreme Court" still names Ohio
     return max(p.population for _f, _r, p in rows) < 100_000
 
 
@@ -275,7 +412,7 @@ def _feature_hit(text: str, tokens: list[_Token], hit: tuple) -> tuple | None:
     elif not (j > i and tokens[j].base in FEATURE_AFTER
               and all(p.kind in ("admin1", "region", "country") for _f, _r, p in rows)):
         return None
-    pois = [r for r in rows if r[2].kind == "poi"]
+    pois = [r for r in rows if r[2].kind == "poi" or r[2].curated]
     if pois:
         return hit[:3] + (pois, i, j)
     start, end = tokens[first].start, tokens[last].start + len(tokens[last].base)
@@ -341,4 +478,35 @@ def _unknown_names(doc: Document, tokens: list[_Token], chosen: list, used: byte
                 or not surface[0].isalpha()):
             continue
         out.append(Mention(doc.id, start, end, surface))
+    return out
+
+
+_CONTRACTION = re.compile(r"['’](?:ve|d|ll|re|m|t)$", re.IGNORECASE)
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+
+
+def name_variants(surface: str) -> list[str]:
+    """Lookup forms of a name as written: itself, then without "the" or a possessive."""
+    forms = [surface]
+    bare = _POSSESSIVE.sub("", _LEADING_THE.sub("", surface.strip()))
+    if bare and bare != surface:
+        forms.append(bare)
+    return forms
+
+
+def mentions_for_spans(doc: Document, spans: list[tuple[int, int]],
+                       gazetteer: Gazetteer) -> list[Mention]:
+    """Mentions for given character spans (a gold corpus's names), with candidates.
+
+    Each span is looked up as written, then in its :func:`name_variants`; a span the
+    gazetteer does not know comes back with no candidates.
+    """
+    forms = {(s, e): name_variants(doc.text[s:e]) for s, e in spans}
+    found = gazetteer.lookup_keys([name_key(f) for fs in forms.values() for f in fs])
+    out = []
+    for (s, e), variants in sorted(forms.items()):
+        rows = next((r for f in variants if (r := _keep_rows(f, found.get(name_key(f), [])))), [])
+        if not doc.text[s:e].rstrip().endswith(".") and any(r[1] != "abbr" for r in rows):
+            rows = [r for r in rows if r[1] != "abbr"]
+        out.append(_to_mention(doc.id, s, e, doc.text[s:e], rows))
     return out
