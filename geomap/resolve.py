@@ -20,12 +20,26 @@ from collections import Counter
 from dataclasses import replace
 from math import log10
 
-from geomap.gazetteer import Gazetteer, distance_km, in_division, name_key
+from geomap.gazetteer import Gazetteer, distance_km, in_division, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
 
 log = logging.getLogger("geomap")
 
 _PARENT_GAP = re.compile(r"\s*(?:,|\(|\bin\b|\bof\b)\s*(?:the\s+)?$", re.IGNORECASE)
+#: "Yarmouk military complex in southern Khartoum", "Kalma camp near Nyala": a few
+#: lower-case words ending in a kind of place, then a locative, then the parent.
+_FAR_PARENT_GAP = re.compile(r"\s+(?:[a-z][a-z-]*\s+){0,2}(?:" + "|".join(sorted(
+    """camp camps complex base airport airfield area district neighbourhood neighborhood quarter
+    suburb village town city market hospital school university port border crossing prison
+    mosque church bridge road highway compound refinery plant factory mine mines field
+    settlement township island valley hills mountains station barracks""".split())) +
+                             r")\s+(?:in|near|outside|of)\s+(?:the\s+)?"
+                             r"(?:(?:north|south|east|west|central)(?:ern)?\s+|"
+                             r"(?:north|south)[- ]?(?:east|west)(?:ern)?\s+)?$")
+#: A city can be a parent ("... in southern Khartoum") when it is this large; its
+#: children lie within PARENT_CITY_KM.
+PARENT_CITY_POPULATION = 100_000
+PARENT_CITY_KM = 60.0
 _AIRPORT_WORDS = re.compile(r"\b(Airport|Airfield|Air Base|Airbase|Aerodrome)\b", re.IGNORECASE)
 _AREA_KINDS = ("country", "admin1")
 #: A name whose candidates are all smaller than this and farther than STRAY_KM from every
@@ -39,11 +53,24 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
     """Return ``mentions`` (same order) with ``place`` and ``score`` set where possible."""
     weights = document_countries(mentions)
     parents = explicit_parents(doc, mentions)
-    senses: dict[tuple[str, str], tuple[Place | None, float]] = {}
+    groups: dict[tuple[str, str], list[Mention]] = {}
     for m in mentions:
-        key = (name_key(m.surface), m.role)
-        if key not in senses:
-            senses[key] = _choose(m, parents.get(key[0]), weights)
+        groups.setdefault((name_key(m.surface), m.role), []).append(m)
+    senses: dict[tuple[str, str], tuple[Place | None, float]] = {}
+    pools: dict[tuple[str, str], tuple[list[Place], float]] = {}
+    for key, group in groups.items():
+        cands, bonus, fixed = _pool(group[0], parents.get(key[0]))
+        if fixed is not None:
+            senses[key] = fixed
+            continue
+        own = document_countries(group)
+        pools[key] = (cands, bonus)
+        senses[key] = _rank(key[0], cands, weights - own, None, bonus)
+    for _round in range(COHERENCE_ROUNDS):
+        anchors = _anchors(senses)
+        senses.update({key: _rank(key[0], cands, weights - document_countries(groups[key]),
+                                  [a for k, a in anchors if k != key], bonus)
+                       for key, (cands, bonus) in pools.items()})
     for key in _strays(mentions, senses):
         senses[key] = (None, 0.0)
     out: list[Mention] = []
@@ -119,73 +146,148 @@ def _strays(mentions: list[Mention], senses: dict) -> list[tuple[str, str]]:
 
 def explicit_parents(doc: Document,
                      mentions: list[Mention]) -> dict[str, tuple[tuple[Place, ...], bool]]:
-    """Name key -> parent areas, for "X, Country", "X in Province", "X (Country)".
+    """Name key -> parent areas, for "X, Country", "X in Province", "X (Country)",
+    "X military complex in southern Khartoum".
 
-    The areas are all the country and division senses of the parent name, best first;
-    the flag says whether the parent's best sense is an area (then it is certainly one).
+    The areas are all the country and division senses of the parent name, best first,
+    or a large city; the flag says whether the parent's best sense is an area (then it
+    is certainly one).
     """
     parents: dict[str, tuple[tuple[Place, ...], bool]] = {}
     for m, nxt in zip(mentions, mentions[1:]):
         gap = doc.text[m.end:nxt.start]
-        if m.role != "name" or nxt.role != "name" or len(gap) > 12 or not _PARENT_GAP.fullmatch(gap):
+        if m.role != "name" or nxt.role != "name" or not nxt.candidates:
+            continue
+        near = len(gap) <= 12 and _PARENT_GAP.fullmatch(gap)
+        if not near and not (len(gap) <= 48 and _FAR_PARENT_GAP.fullmatch(gap)):
             continue
         areas = tuple(p for p in nxt.candidates if p.kind in _AREA_KINDS)
-        if areas and not any(p.kind in _AREA_KINDS for p in m.candidates[:1]):
-            parents.setdefault(name_key(m.surface), (areas, nxt.candidates[0].kind in _AREA_KINDS))
+        top = nxt.candidates[0]
+        # certain: the parent's best sense is an area, or, after "in", lies in the
+        # country of its area senses ("in southern Khartoum": the city or the state);
+        # after a comma a city is more likely the next item of a list ("Kyiv, Odesa")
+        certain = top.kind in _AREA_KINDS or (
+            "," not in gap and top.country in {p.country for p in areas})
+        if not areas and top.kind == "city" and top.population >= PARENT_CITY_POPULATION:
+            areas, certain = (top,), True
+        if areas and not any(p.kind in _AREA_KINDS + ("region",) for p in m.candidates[:1]):
+            parents.setdefault(name_key(m.surface), (areas, certain))
     return parents
 
 
-def _choose(m: Mention, parents: tuple[tuple[Place, ...], bool] | None,
-            weights: Counter) -> tuple[Place | None, float]:
-    """The best candidate of ``m`` and a confidence.
+def _pool(m: Mention, parents: tuple[tuple[Place, ...], bool] | None
+          ) -> tuple[list[Place], float, tuple[Place | None, float] | None]:
+    """The candidates left for ``m`` after its explicit parent and its wording.
 
-    When the explicit parent is certainly an area (its best sense is a country or a
-    division: "Mahas in Hiiraan region") and no candidate lies in it, the name is left
-    unresolved rather than put in another country.
+    Returns ``(candidates, confidence bonus, fixed answer or None)``.  When the explicit
+    parent is certainly an area (its best sense is a country or a division: "Mahas in
+    Hiiraan region") and no candidate lies in it, the answer is fixed to "unresolved"
+    rather than a place in another country.
     """
     cands = list(m.candidates)
     if not cands:
-        return None, 0.0
+        return [], 0.0, (None, 0.0)
     if m.role == "demonym":
-        return cands[0], 0.9
+        return cands, 0.0, (cands[0], 0.9)
     bonus = 0.0
     areas, certain = parents or ((), False)
-    parent = areas[0] if areas else None
     if areas:
         inside = next((found for area in areas if (found := _inside(cands, area))), [])
         if inside:
             cands, bonus = inside, 0.3
         elif certain:
-            return None, 0.0
+            return [], 0.0, (None, 0.0)
     if _AIRPORT_WORDS.search(m.surface):
         cands = [p for p in cands if p.kind == "airport"] or cands
-    countries = [p for p in cands if p.kind == "country"]
-    if countries and parent is None:
-        return countries[0], 0.95
+    if len(cands) == 1:
+        return cands, bonus, (cands[0], min(1.0, 0.9 + bonus))
+    return cands, bonus, None
+
+
+def _anchors(senses: dict) -> list[tuple[tuple[str, str], Place]]:
+    """The places other names resolved to that can vouch for a neighbour (not countries)."""
+    return [(key, place) for key, (place, _s) in sorted(senses.items(), key=lambda kv: kv[0])
+            if place is not None and key[1] == "name" and place.kind not in ("country", "region")]
+
+
+def _rank(key: str, cands: list[Place], weights: Counter, anchors: list[Place] | None,
+          bonus: float) -> tuple[Place, float]:
+    """The best candidate and a 0..1 confidence (see :func:`_score`)."""
     total = sum(weights.values()) or 1.0
-    ranked = sorted(((_score(p, weights, total), p.id, p) for p in cands),
+    ranked = sorted(((_score(p, weights, total, anchors, key), p.id, p) for p in cands),
                     key=lambda t: (-t[0], t[1]))
     best = ranked[0][0]
     runner = ranked[1][0] if len(ranked) > 1 else 0.0
     confidence = 0.6 + 0.4 * (best - runner) / best if best > 0 else 0.3
-    if len(ranked) == 1:
-        confidence = 0.9
     return ranked[0][2], min(1.0, confidence + bonus)
 
 
 def _inside(cands: list[Place], parent: Place) -> list[Place]:
     if parent.kind == "country":
         return [p for p in cands if p.country == parent.country and p.kind != "country"]
+    if parent.kind == "city":
+        return [p for p in cands if p.id != parent.id
+                and distance_km(p.lat, p.lon, parent.lat, parent.lon) <= PARENT_CITY_KM]
     return in_division(cands, parent)
 
 
-def _score(p: Place, weights: Counter, total: float) -> float:
-    """Prominence (0..1) plus the share of the document's country votes (0..1.5)."""
-    if p.kind == "admin1":
-        prominence = 0.6
-    elif p.kind == "airport":
-        prominence = 0.7
+#: How much each kind of evidence weighs in :func:`_score`.
+PROMINENCE_WEIGHT = 1.5  # times log10(population + 1) / 7: 0.21 per tenfold population
+COUNTRY_WEIGHT = 0.6  # times the candidate's country's share of the document's votes
+DIVISION_WEIGHT = 0.6  # times the share of the other names in the candidate's division
+NEAR_WEIGHT = 0.6  # times closeness to the nearest other name (1 at 0 km, 0 at NEAR_KM)
+NEAR_KM = 250.0
+COHERENCE_ROUNDS = 2
+OTHER_NAME_PENALTY = 0.4
+#: Prominence of the kinds that have no population in our data.
+KIND_PROMINENCE = {"country": 2.2, "region": 1.0, "admin1": 0.9, "admin2": 0.8, "airport": 1.0}
+
+
+def _score(p: Place, weights: Counter, total: float, anchors: list[Place] | None,
+           key: str = "") -> float:
+    """How well a candidate fits: prominence plus the document's support for it.
+
+    * prominence: population on a log scale for towns; a fixed value per kind for
+      countries, regions, divisions, counties and airports (a country name means the
+      country unless the text's own places point at a same-named division or town);
+    * a penalty when the name is another name of it, not a spelling of its name
+      ("Liverpool" is an old name of a town called Washington; "Africa" one of Mahdia's);
+    * the share of the document's country votes that its country has;
+    * once a first choice exists for every name (``anchors``): the share of the other
+      names that lie in the same first-level division, and how close the nearest of
+      them is -- the names of a local story cluster, as CLIFF and Mordecai observed.
+    """
+    if p.kind in KIND_PROMINENCE:
+        prominence = KIND_PROMINENCE[p.kind]
     else:
-        prominence = min(1.0, log10(p.population + 1) / 7) + (0.1 if p.curated else 0.0)
-    context = 1.5 * weights.get(p.country, 0.0) / total
-    return prominence + context
+        prominence = PROMINENCE_WEIGHT * min(1.0, log10(p.population + 1) / 7)
+    prominence += 0.1 if p.curated else 0.0
+    if key and p.kind in ("city", "admin2") and not is_spelling_of(key, name_key(p.name)):
+        prominence -= OTHER_NAME_PENALTY
+    score = prominence + COUNTRY_WEIGHT * weights.get(p.country, 0.0) / total
+    if anchors and p.kind not in ("country", "region"):
+        same = sum(1 for a in anchors if _same_division(p, a))
+        score += DIVISION_WEIGHT * same / len(anchors)
+        score += NEAR_WEIGHT * max(_closeness(p, a) for a in anchors)
+    return score
+
+
+def _division_code(p: Place) -> tuple[str | None, str | None]:
+    """``(country, division)`` with ISO 3166-2 codes cut to their suffix ("US-GA" -> "GA")."""
+    code = p.admin1 or None
+    if code and p.country and code.startswith(p.country + "-"):
+        code = code[len(p.country) + 1:]
+    return p.country, code
+
+
+def _same_division(p: Place, a: Place) -> bool:
+    country, code = _division_code(p)
+    return code is not None and (country, code) == _division_code(a)
+
+
+def _closeness(p: Place, a: Place) -> float:
+    """1 for the same spot, falling to 0 at :data:`NEAR_KM`; a division counts as near
+    the places inside it."""
+    if a.kind == "admin1" or p.kind == "admin1":
+        return 1.0 if _same_division(p, a) else 0.0
+    return max(0.0, 1.0 - distance_km(p.lat, p.lon, a.lat, a.lon) / NEAR_KM)

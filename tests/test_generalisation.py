@@ -73,8 +73,10 @@ REGION = {"gaza.txt": (29, 33, 29, 36), "myanmar.txt": (9, 29, 90, 106),
           "sudan-wire.txt": (8, 32, 15, 38), "haiti2.md": (17, 21, -75, -71), "myanmar2.txt": (9, 29, 92, 102),
           "ukraine2.txt": (20, 53, 22, 41), "drc3.txt": (-5, 40, -80, 32), "sudan2.txt": (9, 20, 20, 28),
           "yemen2.md": (12, 25, 42, 60)}
-KNOWN_GAPS = {"sudan-wire.txt": "issue 3: 'the Yarmouk military complex in southern Khartoum' resolves to "
-                                "Syria; a parent a few words away is not used yet"}
+#: Articles with a known, documented resolution gap (strict xfail: fixing one shows up).
+#: Empty since issue 3: "the Yarmouk military complex in southern Khartoum" now resolves
+#: in Sudan through the document's coherence pass.
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def vertices(geometry):
