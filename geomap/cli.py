@@ -194,6 +194,46 @@ def places(
                        f"{p.country or '-'}\t{m.role}")
 
 
+@app.command()
+@_one_line_errors
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold corpus, JSON lines: {id, text, toponyms: [{start, end, name, lat, lon}]}.")],
+    predictions: Annotated[Optional[Path], typer.Option("--predictions", "-p", help="Also write geomap's predictions here (JSON lines, the shape score_toponyms.py reads).")] = None,
+    resolve_only: Annotated[bool, typer.Option("--resolve-only", help="Take the gold names as given and measure resolution only.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as one JSON object.")] = False,
+) -> None:
+    """Score place finding and resolution against a gold geoparsing corpus.
+
+    Prints recognition precision/recall/F1 and resolution acc@161, AUC, mean and median
+    error in km (over the found names that geomap placed), plus the speed.
+
+    Example:
+
+        geomap evaluate ../shared/corpora/lgl.jsonl --resolve-only
+    """
+    from .evaluate import evaluate as run
+    from .gazetteer import Gazetteer
+
+    logging.getLogger("geomap").setLevel(logging.ERROR)  # unresolved names are scored, not warned
+    with Gazetteer.open(progress=_err) as gaz:
+        scores = run(gold, gaz, resolve_only=resolve_only, predictions=predictions)
+    figures = scores.as_dict()
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    mode = "resolution only (gold names given)" if resolve_only else "end to end"
+    typer.echo(f"{gold.name}: {figures['articles']} articles, {figures['gold_toponyms']} gold toponyms, {mode}")
+    if not resolve_only:
+        typer.echo(f"recognition  precision {figures['precision']}  recall {figures['recall']}  "
+                   f"F1 {figures['f1']}  ({figures['matched']} of {figures['predicted']} found names match)")
+    typer.echo(f"resolution   acc@161 {figures['acc161']}  AUC {figures['auc']}  mean {figures['mean_km']} km  "
+               f"median {figures['median_km']} km  ({figures['resolved']} placed of {figures['matched']} matched)")
+    typer.echo(f"speed        {figures['articles_per_s']} articles/s, {figures['mb_per_s']} MB/s "
+               f"({figures['seconds']} s of extraction and resolution)")
+    if predictions is not None:
+        typer.echo(f"predictions  {predictions}")
+
+
 @app.command("layers")
 @_one_line_errors
 def list_layers(
