@@ -348,9 +348,10 @@ def _load_divisions(w: _Writer) -> None:
             if s.get("parentCode") or not s.get("latLng") or not s.get("name"):
                 continue
             pid = f"admin1:{code}"
-            w.place(Place(pid, s["name"], s["latLng"][0], s["latLng"][1], "admin1",
+            name = re.sub(r"\s*\[.*?\]", "", s["name"]).strip()  # "Wales [Cymru GB-CYM]"
+            w.place(Place(pid, name, s["latLng"][0], s["latLng"][1], "admin1",
                           country, code, 0, "iso3166-2"))
-            forms = [s["name"]] + [re.sub(r"\s*\([a-z]{3}\)$", "", o).strip()
+            forms = [name] + [re.sub(r"\s*\([a-z]{3}\)$", "", o).strip()
                                    for o in (s.get("localOtherName") or "").split(",")]
             for form in forms:
                 if form and len(form.split()) <= 3 and not form.startswith("The "):

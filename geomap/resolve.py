@@ -68,8 +68,15 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
         senses[key] = _rank(key[0], cands, weights - own, None, bonus)
     for _round in range(COHERENCE_ROUNDS):
         anchors = _anchors(senses)
+        chosen = {senses[k][0].id for k in pools if senses[k][0] is not None}
+        # the other senses of the other ambiguous names, at half weight: two small places
+        # next to each other ("Edmonton" and "Enfield" in London) find each other even
+        # when each name's first choice is a bigger place elsewhere
+        others = [(k, p) for k, (cands, _b) in sorted(pools.items())
+                  for p in cands[:OTHER_SENSES] if p.id not in chosen and p.kind not in ("country", "region")]
         senses.update({key: _rank(key[0], cands, weights - document_countries(groups[key]),
-                                  [a for k, a in anchors if k != key], bonus)
+                                  [a for k, a in anchors if k != key], bonus,
+                                  [p for k, p in others if k != key])
                        for key, (cands, bonus) in pools.items()})
     for key in _strays(mentions, senses):
         senses[key] = (None, 0.0)
@@ -211,10 +218,10 @@ def _anchors(senses: dict) -> list[tuple[tuple[str, str], Place]]:
 
 
 def _rank(key: str, cands: list[Place], weights: Counter, anchors: list[Place] | None,
-          bonus: float) -> tuple[Place, float]:
+          bonus: float, others: list[Place] | None = None) -> tuple[Place, float]:
     """The best candidate and a 0..1 confidence (see :func:`_score`)."""
     total = sum(weights.values()) or 1.0
-    ranked = sorted(((_score(p, weights, total, anchors, key), p.id, p) for p in cands),
+    ranked = sorted(((_score(p, weights, total, anchors, key, others), p.id, p) for p in cands),
                     key=lambda t: (-t[0], t[1]))
     best = ranked[0][0]
     runner = ranked[1][0] if len(ranked) > 1 else 0.0
@@ -237,6 +244,10 @@ COUNTRY_WEIGHT = 0.6  # times the candidate's country's share of the document's 
 DIVISION_WEIGHT = 0.6  # times the share of the other names in the candidate's division
 NEAR_WEIGHT = 0.6  # times closeness to the nearest other name (1 at 0 km, 0 at NEAR_KM)
 NEAR_KM = 250.0
+NEAR_DEGREES = NEAR_KM / 111.0  # a cheap latitude test before the distance
+#: How many senses of each other name count as possible neighbours, and at what weight.
+OTHER_SENSES = 8
+OTHER_SENSE_WEIGHT = 0.5
 COHERENCE_ROUNDS = 2
 OTHER_NAME_PENALTY = 0.4
 #: Prominence of the kinds that have no population in our data.
@@ -244,7 +255,7 @@ KIND_PROMINENCE = {"country": 2.2, "region": 1.0, "admin1": 0.9, "admin2": 0.8, 
 
 
 def _score(p: Place, weights: Counter, total: float, anchors: list[Place] | None,
-           key: str = "") -> float:
+           key: str = "", others: list[Place] | None = None) -> float:
     """How well a candidate fits: prominence plus the document's support for it.
 
     * prominence: population on a log scale for towns; a fixed value per kind for
@@ -268,7 +279,11 @@ def _score(p: Place, weights: Counter, total: float, anchors: list[Place] | None
     if anchors and p.kind not in ("country", "region"):
         same = sum(1 for a in anchors if _same_division(p, a))
         score += DIVISION_WEIGHT * same / len(anchors)
-        score += NEAR_WEIGHT * max(_closeness(p, a) for a in anchors)
+        near = max(_closeness(p, a) for a in anchors)
+        if others and near < OTHER_SENSE_WEIGHT and p.kind != "admin1":
+            near = max([near] + [OTHER_SENSE_WEIGHT * _closeness(p, o) for o in others
+                                 if abs(o.lat - p.lat) < NEAR_DEGREES])
+        score += NEAR_WEIGHT * near
     return score
 
 
