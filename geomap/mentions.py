@@ -61,7 +61,7 @@ def word_list(name: str) -> frozenset[str]:
 MINOR_POPULATION = 100_000
 VERY_FREQUENT_ZIPF = 5.0
 #: A one-word match on another name of a place (not its main name) needs this many people.
-ALTERNATE_POPULATION = 100_000
+ALTERNATE_POPULATION = 1_000_000
 
 
 @lru_cache(maxsize=1)
@@ -135,23 +135,37 @@ def _is_acronym(surface: str) -> bool:
     return len(letters) >= 2 and letters.isupper()
 
 
-def _keep_rows(surface: str, rows: list[tuple[str, str, Place]]) -> list[tuple[str, str, Place]]:
+def _heading_tokens(text: str, tokens: list[_Token]) -> set[int]:
+    """Tokens of a run of words in capitals ("FIGHTING ERUPTS IN GOMA"): a heading."""
+    upper = [len(t.text) >= 2 and t.text.replace(".", "").isupper() for t in tokens]
+    out = set()
+    for k, tok in enumerate(tokens):
+        if upper[k] and any(0 <= n < len(tokens) and upper[n] and "\n" not in
+                            text[min(tok.end, tokens[n].end):max(tok.start, tokens[n].start)]
+                            for n in (k - 1, k + 1)):
+            out.add(k)
+    return out
+
+
+def _keep_rows(surface: str, rows: list[tuple[str, str, Place]],
+               heading: bool = False) -> list[tuple[str, str, Place]]:
     """The gazetteer rows a surface may match.
 
     * A name written in lower case in the gazetteer ("st", "man") is no proper name.
     * An all-capital surface ("DRC", "US") matches names written the same way; a code
       of two or three letters only our aliases and country names ("AP" is not Andhra
       Pradesh).  A longer word or several words in capitals ("CHARLESTON", "NEW
-      YORK": a heading or a dateline) match names in any case.
+      YORK": a dateline), or any word of three letters or more in a heading written in
+      capitals ("CLASHES NEAR GOMA"), match names in any case.
     """
     rows = [r for r in rows if not r[0][:1].islower()]
     if not _is_acronym(surface):
         return rows
     plain = surface.replace(".", "")
     exact = [r for r in rows if r[0].replace(".", "") == plain]
-    if len(plain.replace(" ", "")) <= 3:
+    if len(plain.replace(" ", "")) <= 3 and not (heading and len(plain) == 3):
         return [r for r in exact if r[1] in ("alias", "abbr") or r[2].kind == "country"]
-    if exact or (len(plain) < 5 and " " not in plain):
+    if exact or (len(plain) < 5 and " " not in plain and not heading):
         return exact
     return rows
 
@@ -228,9 +242,10 @@ def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
     people, surnames = named_people(text, tokens, found)
     persons |= people
     person_words |= surnames
+    caps = _heading_tokens(text, tokens)
     hits, weak = [], []
     for i, j, end, surface in phrases:
-        rows = _keep_rows(surface, found.get(name_key(surface), []))
+        rows = _keep_rows(surface, found.get(name_key(surface), []), heading=i in caps and j in caps)
         if rows and text[end:end + 1] != "." and "." not in surface:
             rows = [r for r in rows if r[1] != "abbr"]  # "Ky." yes, "Ky" no
         if not rows:
@@ -298,8 +313,10 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str,
     if len(key.replace(" ", "")) < 2 or surface in TITLES or _CONTRACTION.search(surface):
         return False  # "I", "A": one letter names no place in prose; "Dr" is a title
     strong = any(p.kind == "country" or role == "demonym" for _f, role, p in rows)
-    if i in persons or (not strong and all(t.base in person_words for t in tokens[i:j + 1])):
-        return False
+    after_locative = i > 0 and tokens[i - 1].text in LOCATIVES and not tokens[i].sentence_start
+    if i in persons or (not strong and not after_locative
+                        and all(t.base in person_words for t in tokens[i:j + 1])):
+        return False  # "George Washington said", "Washington said"; not "in Washington"
     if j + 1 < len(tokens) and tokens[j + 1].text in ORG_HEADS:
         return False
     if not strong and _inside_longer_name(tokens, i, j, rows):
@@ -307,8 +324,7 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str,
     if i == j and not strong and _alternate_only(surface, rows):
         return False
     if i == j and not strong and (key in common_words() or _minor_and_common(tokens[i], rows)):
-        after_locative = i > 0 and tokens[i - 1].text in LOCATIVES
-        return after_locative and not tokens[i].sentence_start or WEAK
+        return after_locative or WEAK
     return True
 
 

@@ -132,3 +132,43 @@ def test_curated_feature_and_town_named_like_a_feature_are_kept(gazetteer):
 @pytest.mark.parametrize("text", ["I have seen many cases. Then I went to Goma.", "Plan A failed, so they met in Goma."])
 def test_single_letters_are_never_places(gazetteer, text):
     assert _surfaces(gazetteer, text) == ["Goma"]
+
+
+# Recognition precision (issue 3): people, common words and headings.
+@pytest.mark.parametrize("text, places", [
+    # Washington the person and the city
+    ("George Washington crossed the river. Officials in Washington said the plan was sound. "
+     "Washington said no.", ["Washington"]),
+    # a given name before a surname is a person, and so is the surname later on
+    ("Megyn Kelly interviewed the mayor. Kelly later flew to Dallas.", ["Dallas"]),
+    # "Sake" the drink and the town
+    ("Sake is a rice wine. Fighters moved between Goma and Sake.", ["Goma", "Sake"]),
+    ("Shelling hit Sake, North Kivu, on Monday.", ["Sake", "North Kivu"]),
+    # a small place named like a frequent word only after a locative
+    ("Commerce slowed. Police in Commerce arrested two men.", ["Commerce"]),
+    # capitals in a heading and a dateline; a 2-letter code only as written in our aliases
+    ("CLASHES ERUPT NEAR GOMA AS REBELS ADVANCE\nFighting was reported.", ["GOMA"]),
+    ("CHARLESTON, W.Va. - The AP reported it.", ["CHARLESTON", "W.Va"]),
+    # contractions and titles are no places
+    ("I've seen it, Dr. Smith said in Nairobi.", ["Nairobi"]),
+])
+def test_recognition_precision(gazetteer, text, places):
+    found = [m.surface for m in find_mentions(_doc(text), gazetteer) if m.candidates]
+    assert found == places
+
+
+def test_other_name_of_a_small_place_is_not_a_match(gazetteer):
+    # "Hamas" is an old other name of Hamm, "Passover" one of Mountain City (GeoNames)
+    found = find_mentions(_doc("Hamas fighters fired rockets during Passover."), gazetteer)
+    assert [m.surface for m in found] == []
+
+
+def test_spellings_of_a_small_place_still_match(gazetteer):
+    found = {m.surface: m for m in find_mentions(_doc("Shelling hit Avdiivka and Semera."), gazetteer)}
+    assert found["Avdiivka"].candidates[0].name == "Avdiyivka"
+    assert found["Semera"].candidates[0].name == "Samara"
+
+
+def test_division_name_inside_an_organisation_name(gazetteer):
+    found = [m.surface for m in find_mentions(_doc("The Ohio Supreme Court ruled."), gazetteer)]
+    assert found == ["Ohio"]
