@@ -22,6 +22,7 @@ SETTINGS = {
     "no same-division share": {"DIVISION_WEIGHT": 0.0},
     "no nearest-name closeness": {"NEAR_WEIGHT": 0.0},
     "no country votes": {"COUNTRY_WEIGHT": 0.0},
+    "no prior on country shares": {"COUNTRY_PRIOR": 0.0},
     "no other-name penalty": {"OTHER_NAME_PENALTY": 0.0},
 }
 

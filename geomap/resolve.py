@@ -71,9 +71,10 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
         chosen = {senses[k][0].id for k in pools if senses[k][0] is not None}
         # the other senses of the other ambiguous names, at half weight: two small places
         # next to each other ("Edmonton" and "Enfield" in London) find each other even
-        # when each name's first choice is a bigger place elsewhere
-        others = [(k, p) for k, (cands, _b) in sorted(pools.items())
-                  for p in cands[:OTHER_SENSES] if p.id not in chosen and p.kind not in ("country", "region")]
+        # when each name's first choice is a bigger place elsewhere.  Names with very
+        # many senses ("Washington": 36) have one near anything, so they do not count.
+        others = [(k, p) for k, (cands, _b) in sorted(pools.items()) if len(cands) <= OTHER_SENSES
+                  for p in cands if p.id not in chosen and p.kind not in ("country", "region")]
         senses.update({key: _rank(key[0], cands, weights - document_countries(groups[key]),
                                   [a for k, a in anchors if k != key], bonus,
                                   [p for k, p in others if k != key])
@@ -220,7 +221,7 @@ def _anchors(senses: dict) -> list[tuple[tuple[str, str], Place]]:
 def _rank(key: str, cands: list[Place], weights: Counter, anchors: list[Place] | None,
           bonus: float, others: list[Place] | None = None) -> tuple[Place, float]:
     """The best candidate and a 0..1 confidence (see :func:`_score`)."""
-    total = sum(weights.values()) or 1.0
+    total = (sum(weights.values()) + COUNTRY_PRIOR) or 1.0
     ranked = sorted(((_score(p, weights, total, anchors, key, others), p.id, p) for p in cands),
                     key=lambda t: (-t[0], t[1]))
     best = ranked[0][0]
@@ -241,12 +242,15 @@ def _inside(cands: list[Place], parent: Place) -> list[Place]:
 #: How much each kind of evidence weighs in :func:`_score`.
 PROMINENCE_WEIGHT = 1.5  # times log10(population + 1) / 7: 0.21 per tenfold population
 COUNTRY_WEIGHT = 0.6  # times the candidate's country's share of the document's votes
+#: Votes added to the total before taking shares: one mention of "US" in a world story
+#: is weak evidence for every small US town of a name; many US names are strong.
+COUNTRY_PRIOR = 2.0
 DIVISION_WEIGHT = 0.6  # times the share of the other names in the candidate's division
 NEAR_WEIGHT = 0.6  # times closeness to the nearest other name (1 at 0 km, 0 at NEAR_KM)
 NEAR_KM = 250.0
 NEAR_DEGREES = NEAR_KM / 111.0  # a cheap latitude test before the distance
-#: How many senses of each other name count as possible neighbours, and at what weight.
-OTHER_SENSES = 8
+#: Names with at most this many senses lend them as possible neighbours, at this weight.
+OTHER_SENSES = 12
 OTHER_SENSE_WEIGHT = 0.5
 COHERENCE_ROUNDS = 2
 OTHER_NAME_PENALTY = 0.4

