@@ -422,8 +422,10 @@ def _map_admin1(con: sqlite3.Connection) -> None:
                 taken.add(i)
         for code, c in sorted(cost.items()):
             updates.append((iso[assigned.get(code, int(c.argmin()))], country, code))
+    con.execute("CREATE INDEX places_division ON places(country, admin1)")  # for the updates
     con.executemany("UPDATE places SET admin1 = ? WHERE country = ? AND admin1 = ?"
                     " AND source = 'geonames'", updates)
+    con.execute("DROP INDEX places_division")
 
 
 def _airport_names(name: str, city: str) -> set[str]:
