@@ -44,26 +44,23 @@ def geotext_spans(text: str, geotext_cls) -> list[dict]:
 
 def entity_accuracy(recs, gazetteer) -> tuple[int, int]:
     """(chosen candidate is the nearest to gold, names placed) with gold names given."""
-    from geomap.evaluate import predict
+    from geomap.evaluate import resolve_given
     from geomap.gazetteer import distance_km
-    from geomap.mentions import mentions_for_spans
     from geomap.models import Document
 
     right = placed = 0
     for rec in recs:
         doc = Document(id=str(rec["id"]), source="x", text=rec["text"])
-        spans = [(t["start"], t["end"]) for t in rec["toponyms"]]
-        cands = {(m.start, m.end): m.candidates for m in mentions_for_spans(doc, spans, gazetteer)}
-        pred = {(p["start"], p["end"]): p for p in predict(rec, gazetteer, resolve_only=True)}
+        resolved = {(m.start, m.end): m for m in
+                    resolve_given(doc, [(t["start"], t["end"]) for t in rec["toponyms"]], gazetteer)}
         for t in rec["toponyms"]:
-            p = pred.get((t["start"], t["end"]))
-            if p is None or p["lat"] is None:
+            m = resolved.get((t["start"], t["end"]))
+            if m is None or m.place is None:
                 continue
             placed += 1
-            options = cands.get((t["start"], t["end"])) or ()
-            best = min((distance_km(c.lat, c.lon, t["lat"], t["lon"]) for c in options), default=None)
-            mine = distance_km(p["lat"], p["lon"], t["lat"], t["lon"])
-            right += best is not None and mine <= best + 1.0
+            best = min(distance_km(c.lat, c.lon, t["lat"], t["lon"]) for c in m.candidates)
+            mine = distance_km(m.place.lat, m.place.lon, t["lat"], t["lon"])
+            right += mine <= best + 1.0
     return right, placed
 
 

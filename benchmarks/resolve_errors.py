@@ -19,11 +19,9 @@ import logging
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from geomap.evaluate import read_corpus
+from geomap.evaluate import read_corpus, resolve_given
 from geomap.gazetteer import Gazetteer, distance_km
-from geomap.mentions import find_mentions, mentions_for_spans
 from geomap.models import Document
-from geomap.resolve import resolve_mentions
 
 
 def main() -> None:
@@ -37,12 +35,8 @@ def main() -> None:
     names: dict[str, Counter] = defaultdict(Counter)
     for rec in read_corpus(args.corpus):
         doc = Document(id=str(rec["id"]), source=args.corpus.name, text=rec["text"])
-        spans = [(t["start"], t["end"]) for t in rec["toponyms"]]
-        given = mentions_for_spans(doc, spans, gazetteer)
-        context = [m for m in find_mentions(doc, gazetteer)
-                   if not any(m.start < e and s < m.end for s, e in spans)]
         resolved = {(m.start, m.end): m for m in
-                    resolve_mentions(doc, sorted(given + context, key=lambda m: (m.start, m.end)), gazetteer)}
+                    resolve_given(doc, [(t["start"], t["end"]) for t in rec["toponyms"]], gazetteer)}
         for t in rec["toponyms"]:
             m = resolved.get((t["start"], t["end"]))
             if m is None or m.place is None or \

@@ -124,27 +124,38 @@ def read_corpus(path: Path | str) -> Iterator[dict]:
             raise InputError(path, "not UTF-8 text") from None
 
 
-def predict(rec: dict, gazetteer: Gazetteer, *, resolve_only: bool = False) -> list[dict]:
-    """The toponyms geomap finds in one corpus article (gold spans when ``resolve_only``)."""
+def resolve_given(doc: Document, spans: list[tuple[int, int]], gazetteer: Gazetteer) -> list[Mention]:
+    """Resolve the names at the given ``spans`` (a gold corpus's) in their document.
+
+    The context is the given names plus the names geomap finds itself elsewhere in the
+    text; the mentions of the given spans come back, resolved, in text order.
+    """
     from geomap.mentions import find_mentions, mentions_for_spans  # noqa: PLC0415
     from geomap.resolve import resolve_mentions  # noqa: PLC0415
 
+    given = mentions_for_spans(doc, spans, gazetteer)
+    taken = [(m.start, m.end) for m in given]
+    context = [m for m in find_mentions(doc, gazetteer)
+               if not any(m.start < e and s < m.end for s, e in taken)]
+    resolved = resolve_mentions(doc, sorted(given + context, key=lambda m: (m.start, m.end)),
+                                gazetteer)
+    wanted = set(taken)
+    return [m for m in resolved if (m.start, m.end) in wanted]
+
+
+def predict(rec: dict, gazetteer: Gazetteer, *, resolve_only: bool = False) -> list[dict]:
+    """The toponyms geomap finds in one corpus article (gold spans when ``resolve_only``)."""
+    from geomap.mentions import find_mentions  # noqa: PLC0415
+    from geomap.resolve import resolve_mentions  # noqa: PLC0415
+
     doc = Document(id=str(rec["id"]), source=str(rec["id"]), text=rec["text"])
-    found = find_mentions(doc, gazetteer)
     if resolve_only:
-        spans = [(t["start"], t["end"]) for t in rec.get("toponyms") or []]
-        given = mentions_for_spans(doc, spans, gazetteer)
-        taken = [(m.start, m.end) for m in given]
-        context = [m for m in found
-                   if not any(m.start < e and s < m.end for s, e in taken)]
-        mentions = sorted(given + context, key=lambda m: (m.start, m.end))
-        resolved = resolve_mentions(doc, mentions, gazetteer)
-        wanted = set(taken)
-        out = [m for m in resolved if (m.start, m.end) in wanted]
+        out = resolve_given(doc, [(t["start"], t["end"]) for t in rec.get("toponyms") or []],
+                            gazetteer)
     else:
         # every name geomap finds counts: place names, demonyms ("Kenyan" names Kenya,
         # and the corpora annotate such adjectives) and unknown names after "in"
-        out = resolve_mentions(doc, found, gazetteer)
+        out = resolve_mentions(doc, find_mentions(doc, gazetteer), gazetteer)
     return [_toponym(m) for m in out]
 
 
