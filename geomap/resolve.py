@@ -3,11 +3,15 @@
 1. The document's countries come first: unambiguous country names, demonyms,
    first-level divisions and single-candidate places vote for their country.
 2. Explicit parents are honoured: "Kingston, Jamaica", "Sake in North Kivu",
-   "Palma in Cabo Delgado province" keep only candidates inside the parent.
-3. Candidates are scored on prominence (population; a plain name prefers a city to
-   a same-named division; "... Airport" prefers the airport; a country name means the
-   country's representative point) plus the weight of their country in the document.
-4. One sense per name per document: every mention of a name gets the same place.
+   "the Yarmouk military complex in southern Khartoum" keep only candidates inside the
+   parent (a name with none is left unresolved when the parent is certain).
+3. Candidates are scored (:func:`_score`) on prominence (population, or a value per
+   kind; "... Airport" keeps the airports) and on the smoothed share of the other
+   names' country votes.
+4. Coherence rounds then add, for each candidate, the share of the other names'
+   choices in its first-level division and its closeness to the nearest of them (or,
+   at half weight, to another sense of a moderately ambiguous name).
+5. One sense per name per document: every mention of a name gets the same place.
 
 ``Mention.score`` is a 0..1 confidence.  Names left without a place are logged as a
 warning on the ``geomap`` logger and kept, with ``place=None``.
@@ -57,15 +61,15 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
     for m in mentions:
         groups.setdefault((name_key(m.surface), m.role), []).append(m)
     senses: dict[tuple[str, str], tuple[Place | None, float]] = {}
-    pools: dict[tuple[str, str], tuple[list[Place], float]] = {}
+    pools: dict[tuple[str, str], tuple[list[Place], float, Counter]] = {}
     for key, group in groups.items():
         cands, bonus, fixed = _pool(group[0], parents.get(key[0]))
         if fixed is not None:
             senses[key] = fixed
             continue
-        own = document_countries(group)
-        pools[key] = (cands, bonus)
-        senses[key] = _rank(key[0], cands, weights - own, None, bonus)
+        votes = weights - document_countries(group)  # the other names' votes
+        pools[key] = (cands, bonus, votes)
+        senses[key] = _rank(key[0], cands, votes, None, bonus)
     for _round in range(COHERENCE_ROUNDS):
         anchors = _anchors(senses)
         chosen = {senses[k][0].id for k in pools if senses[k][0] is not None}
@@ -73,12 +77,11 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
         # next to each other ("Edmonton" and "Enfield" in London) find each other even
         # when each name's first choice is a bigger place elsewhere.  Names with very
         # many senses ("Washington": 36) have one near anything, so they do not count.
-        others = [(k, p) for k, (cands, _b) in sorted(pools.items()) if len(cands) <= OTHER_SENSES
+        others = [(k, p) for k, (cands, _b, _v) in sorted(pools.items()) if len(cands) <= OTHER_SENSES
                   for p in cands if p.id not in chosen and p.kind not in ("country", "region")]
-        senses.update({key: _rank(key[0], cands, weights - document_countries(groups[key]),
-                                  [a for k, a in anchors if k != key], bonus,
+        senses.update({key: _rank(key[0], cands, votes, [a for k, a in anchors if k != key], bonus,
                                   [p for k, p in others if k != key])
-                       for key, (cands, bonus) in pools.items()})
+                       for key, (cands, bonus, votes) in pools.items()})
     for key in _strays(mentions, senses):
         senses[key] = (None, 0.0)
     out: list[Mention] = []
