@@ -67,9 +67,7 @@ ALTERNATE_POPULATION = 1_000_000
 @lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
     """Words from ``data/common_words.txt`` (lower case)."""
-    path = Path(__file__).parent / "data" / "common_words.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
+    return word_list("common_words.txt")
 
 
 @dataclass
