@@ -386,11 +386,11 @@ def _map_admin1(con: sqlite3.Connection) -> None:
             "SELECT country, admin1, lat, lon FROM places WHERE kind = 'admin1'"
             " AND source = 'iso3166-2' ORDER BY admin1"):
         divisions.setdefault(country, []).append((code, lat, lon))
-    groups: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
-    for country, code, lat, lon, pop in con.execute(
-            "SELECT country, admin1, lat, lon, population FROM places"
+    groups: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for country, code, lat, lon in con.execute(
+            "SELECT country, admin1, lat, lon FROM places"
             " WHERE source = 'geonames' AND admin1 IS NOT NULL AND country IS NOT NULL"):
-        groups.setdefault((country, code), []).append((lat, lon, pop))
+        groups.setdefault((country, code), []).append((lat, lon))
     updates = []
     by_country: dict[str, list[tuple[str, list]]] = {}
     for (country, code), rows in sorted(groups.items()):
@@ -408,7 +408,7 @@ def _map_admin1(con: sqlite3.Connection) -> None:
                 updates.append((f"{country}-{code}", country, code))
                 taken.add(iso.index(f"{country}-{code}"))
                 continue
-            xyz = _unit_vectors(np.array([(r[0], r[1]) for r in rows]))
+            xyz = _unit_vectors(np.array(rows))
             chord = np.sqrt(((xyz[:, None, :] - dxyz[None, :, :]) ** 2).sum(axis=2))
             cost[code] = np.median(chord, axis=0)
         # One division per code, nearest first: the code whose places sit closest around
