@@ -352,7 +352,7 @@ def _write_parquet(frame: gpd.GeoDataFrame) -> Callable[[Path], None]:
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            raise OutputError(f"{tmp.name}: GeoParquet needs pyarrow: pip install pyarrow") from None
+            raise OutputError(f"{tmp.name}: GeoParquet needs pyarrow: pip install 'geomap[parquet]'") from None
         flat_table(frame).to_parquet(tmp, index=False, compression="zstd", schema_version="1.1.0")
     return write
 
