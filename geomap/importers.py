@@ -52,7 +52,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "place_start": ("place_start",),
     "place_end": ("place_end",),
     "place_id": ("place_id",),
-    "country": ("country", "country_code", "iso2", "iso"),
+    "country": ("country_code", "iso2", "iso", "country"),
     "mentions": ("mentions",),
     "url": ("url", "source_url", "link"),
     "title": ("title",),
