@@ -340,8 +340,7 @@ def _write_gpkg(frame: gpd.GeoDataFrame) -> Callable[[Path], None]:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_DATE})
         try:
             for name, table in gpkg_tables(frame).items():
-                pyogrio.write_dataframe(table, tmp, layer=name, driver="GPKG", use_arrow=True,
-                                        layer_options={"SPATIAL_INDEX": "NO"})
+                pyogrio.write_dataframe(table, tmp, layer=name, driver="GPKG", use_arrow=True)
         finally:
             pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
     return write

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -260,9 +261,12 @@ def _ogrinfo(path: Path, *args: str) -> str:
                           text=True).stdout
 
 
-@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="ogrinfo (Debian's gdal-bin) not installed; CI installs it")
 @pytest.mark.parametrize("fmt", ["geojson", "gpkg", "kml", "csv"])
 def test_ogrinfo_reads_every_event(fmt, frame, written):
+    if shutil.which("ogrinfo") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("ogrinfo is missing: .ci/run installs Debian's gdal-bin")
+        pytest.skip("ogrinfo (Debian's gdal-bin) not installed")
     where = ["-where", "event_id NOT LIKE '#%'"] if fmt == "csv" else []
     summary = _ogrinfo(written[fmt], "-so", *where)
     counts = [int(line.split(":")[1]) for line in summary.splitlines() if line.startswith("Feature Count:")]
