@@ -372,13 +372,16 @@ def writer_for(fmt: str, frame: gpd.GeoDataFrame, layers: Sequence[Layer] = ()) 
 
 
 def write_events(frame: gpd.GeoDataFrame, path: Path | str, fmt: str | None = None,
-                 layers: Sequence[Layer] = ()) -> Path:
-    """Write ``frame`` to ``path`` in ``fmt`` (default: from the extension), atomically."""
+                 layers: Sequence[Layer] = (), *, validate: bool = True) -> Path:
+    """Write ``frame`` to ``path`` in ``fmt`` (default: from the extension), atomically.
+
+    ``validate=False`` skips :func:`~geomap.frame.validate_frame` for a frame already checked.
+    """
     path = Path(path)
     fmt = fmt or format_of(path)
     if fmt is None:
         raise OutputError(f"{path}: cannot tell the format from the extension; give one of {', '.join(FORMATS)}")
-    write = writer_for(fmt, validate_frame(frame), layers)
+    write = writer_for(fmt, validate_frame(frame) if validate else frame, layers)
     try:
         write_file_atomic(path, write)
     except OSError as exc:
@@ -392,7 +395,9 @@ def write_outputs(frame: gpd.GeoDataFrame, out_dir: Path | str, formats: Sequenc
                   layers: Sequence[Layer] = ()) -> dict[str, Path]:
     """Write ``out_dir/events.<ext>`` for each format; return ``{format: path}``."""
     out_dir = Path(out_dir)
-    return {fmt: write_events(frame, out_dir / f"events{FORMATS[fmt]}", fmt, layers) for fmt in formats}
+    validate_frame(frame)
+    return {fmt: write_events(frame, out_dir / f"events{FORMATS[fmt]}", fmt, layers, validate=False)
+            for fmt in formats}
 
 
 def export(source: Path | str, out: Path | str, fmt: str | None = None,
