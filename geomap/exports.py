@@ -44,7 +44,7 @@ GEO_PRECISION = {"exact": 1, "near": 2, "admin1": 3, "country": 3, "inferred": 3
 
 #: (column, HXL hashtag, pandas dtype) of the flat table, in order
 COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("event_id", "#event+id", "str"),
+    ("event_id", "#event+code", "str"),
     ("event_date", "#date+occurred", "date"),
     ("time_precision", "#date+precision", "Int64"),
     ("event_type", "#event+type", "str"),

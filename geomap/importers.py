@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import logging
 import math
@@ -352,6 +353,29 @@ def make_frame(rows: list[dict], geoms: list) -> gpd.GeoDataFrame:
 # ---------------------------------------------------------------- formats
 
 
+def _hxl_key(tag: str) -> tuple[str, frozenset[str]]:
+    parts = [p.strip().lower() for p in tag.replace("+", " +").split()]
+    return (parts[0] if parts else ""), frozenset(p for p in parts[1:])
+
+
+def _hxl_header(header: list[str], tags: list[str]) -> list[str]:
+    """Rename columns whose names geomap does not know but whose HXL hashtag it does
+    (geomap's own tags, and HDX's tags of ACLED data: ``#geo+lat``, ``#event+type``, ...)."""
+    from .exports import COLUMNS as FLAT
+
+    known = {name for names in ALIASES.values() for name in names} | set(LAT_NAMES) | set(LON_NAMES) \
+        | {"actors", "actor1", "actor2", "other_actors", "assoc_actor_1", "assoc_actor_2", "geometry_wkt"}
+    by_tag = {_hxl_key(tag): name for name, tag, _ in FLAT} | {_hxl_key("#geo+wkt"): "geometry_wkt"}
+    by_tag |= {_hxl_key(t): n for t, n in (("#date", "event_date"), ("#adm1+name", "admin1"),
+                                           ("#country+name", "country"), ("#group+name+first+assoc", "assoc_actor_1"),
+                                           ("#group+name+second+assoc", "assoc_actor_2"))}
+    out = []
+    for name, tag in zip(header, tags + [""] * (len(header) - len(tags))):
+        mapped = by_tag.get(_hxl_key(tag)) if tag.strip() and name not in known else None
+        out.append(mapped if mapped and mapped not in header else name)
+    return out
+
+
 def _read_csv(path: Path) -> gpd.GeoDataFrame:
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -364,13 +388,16 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
     if not header:
         raise InputError(path, "file is empty")
     header = [h.strip().lower() for h in header]
+    first = next(reader, None)
+    if first is not None and all(not v.strip() or v.strip().startswith("#") for v in first):
+        header = _hxl_header(header, first)  # the HXL hashtag row: columns named by their hashtag
+        first = None
 
     def items():
-        for number, values in enumerate(reader, start=2):
+        rows = reader if first is None else itertools.chain([first], reader)
+        for values in rows:
             if not any(v.strip() for v in values):
                 continue
-            if all(not v.strip() or v.strip().startswith("#") for v in values):
-                continue  # the HXL hashtag row
             if len(values) > len(header):
                 raise InputError(path, f"line {reader.line_num}: {len(values)} cells, the header has {len(header)}")
             yield f"line {reader.line_num}", dict(zip(header, values)), None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -164,7 +165,8 @@ def test_csv_has_hxl_row_lat_lon_and_wkt(written):
     assert tag["event_type"] == "#event+type" and tag["event_date"] == "#date+occurred"
     assert tag["location"] == "#loc+name" and tag["lat"] == "#geo+lat" and tag["lon"] == "#geo+lon"
     assert tag["actor1"].startswith("#group+name") and tag["source"] == "#meta+source"
-    assert tag["notes"] == "#description"
+    assert tag["notes"] == "#description" and tag["event_id"] == "#event+code"  # as HDX tags ACLED's data
+    assert all(re.fullmatch(r"#[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*", t) for t in tags)  # HXL tagging syntax
     rows = {r["event_id"]: r for r in pd.read_csv(written["csv"], skiprows=[1], dtype=str).to_dict("records")}
     assert rows["doc-1-a"]["event_date"] == "2025-02-03" and rows["doc-1-a"]["geo_precision"] == "1"
     assert rows["doc-1-a"]["actor1"] == "M23" and rows["doc-1-a"]["actor2"] == "FARDC"

@@ -103,6 +103,15 @@ def test_foreign_geojson_maps_what_it_can(tmp_path):
     assert list(read_events(path)["id"]) == list(frame["id"])  # ids are stable
 
 
+def test_hxl_tagged_csv_with_other_headers(tmp_path):
+    path = tmp_path / "hdx.csv"
+    path.write_text("Date,Type,Where,Lat,Long,Who\n#date+occurred,#event+type,#loc+name,#geo+lat,#geo+lon,"
+                    "#group+name+first\n2025-02-03,Battles,Sake,-1.57,29.04,M23\n", encoding="utf-8")
+    row = read_events(path).iloc[0]
+    assert (row.event_type, row.place, row.date, row.actors) == ("clash", "Sake", "2025-02-03", ["M23"])
+    assert (row.geometry.y, row.geometry.x) == (-1.57, 29.04)
+
+
 def test_geojson_that_is_no_feature_collection(tmp_path):
     path = tmp_path / "x.json"
     path.write_text('{"type": "Point", "coordinates": [1, 2]}', encoding="utf-8")
