@@ -395,6 +395,11 @@ def write_outputs(frame: gpd.GeoDataFrame, out_dir: Path | str, formats: Sequenc
                   layers: Sequence[Layer] = ()) -> dict[str, Path]:
     """Write ``out_dir/events.<ext>`` for each format; return ``{format: path}``."""
     out_dir = Path(out_dir)
+    if "parquet" in formats:  # fail before writing anything, not after the first formats
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise OutputError("events.parquet: GeoParquet needs pyarrow: pip install 'geomap[parquet]'") from None
     validate_frame(frame)
     return {fmt: write_events(frame, out_dir / f"events{FORMATS[fmt]}", fmt, layers, validate=False)
             for fmt in formats}

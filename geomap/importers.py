@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import itertools
@@ -166,7 +167,10 @@ def parse_date(value, name: str = "date") -> str | None:
     text = str(value).strip()
     iso = re.match(r"^(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$", text)
     if iso:
-        text = iso.group(1)
+        try:
+            return dt.date.fromisoformat(iso.group(1)).isoformat()
+        except ValueError:
+            raise ValueError(f"{name!r} is not a valid date, got {value!r}") from None
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date().isoformat()
@@ -177,8 +181,11 @@ def parse_date(value, name: str = "date") -> str | None:
 
 def _country(value) -> str | None:
     text = _text(value)
-    if text is None:
-        return None
+    return None if text is None else _country_code(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _country_code(text: str) -> str | None:
     if re.fullmatch(r"[A-Za-z]{2}", text):
         return text.upper()
     import pycountry
