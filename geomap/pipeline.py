@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import exports, importers
-from . import overrides as apply_overrides
+from . import overrides as curation
 from .documents import iter_paths, read_document
 from .errors import InputError, OutputError
 from .events import extract_events
@@ -35,7 +35,7 @@ class BuildResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, problem)
     unresolved: list[tuple[str, str]] = field(default_factory=list)  # (source, name)
-    overrides: object = None  # geomap.overrides.OverrideReport, when an overrides file was applied
+    overrides: curation.OverrideReport | None = None  # what the overrides file did, when one was applied
 
 
 def extract_places(doc: Document, gazetteer) -> list[Mention]:
@@ -149,8 +149,8 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
     result = BuildResult()
     inputs, event_files = importers.split_inputs(inputs)
     imported = [importers.read_events(p) for p in event_files]
-    overrides_file = apply_overrides.overrides_path(overrides, out_dir)
-    override_list = apply_overrides.load_overrides(overrides_file) if overrides_file else []
+    overrides_file = curation.overrides_path(overrides, out_dir)
+    override_list = curation.load_overrides(overrides_file) if overrides_file else []
     paths = list(iter_paths(inputs))
     if not paths and not event_files:
         raise InputError(", ".join(map(str, inputs)) or ".", "no articles found (.txt, .md, .html)")
@@ -189,7 +189,7 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
         raise InputError(paths[0] if len(paths) == 1 else ", ".join(map(str, inputs)), "no readable articles")
     frame = importers.merge(events_to_frame(events), imported)
     if overrides_file:
-        frame, result.overrides = apply_overrides.apply_overrides(frame, override_list, overrides_file)
+        frame, result.overrides = curation.apply_overrides(frame, override_list, overrides_file)
     frame = validate_frame(frame)
     sources = sorted([d.source for d in docs] + [p.name for p in event_files])
     html = render_map(frame, layers, title=_title(docs), tiles=tiles, sources=sources)

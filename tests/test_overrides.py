@@ -93,6 +93,8 @@ def test_an_override_that_matches_nothing_is_reported_stale(frame, tmp_path):
     ("add:\n  - event_type: clash\n    place: X\n    lat: 1\n    lon: 2\n    date: soon\n",
      "add #1: 'date' should be a date like 2025-02-21 or 21 February 2025, got 'soon'"),
     ("drop: [id: x\n", "invalid YAML at line 2"),
+    ("drop:\n  - id: a\nmove: []\ndrop:\n  - id: b\n", "line 4: 'drop' is given twice"),
+    ("drop:\n  - id: a\n    id: b\n", "line 3: 'id' is given twice"),
     ("- id: x\n", "should hold a mapping with sections drop, retype, move, add"),
 ])
 def test_invalid_overrides_are_one_line_errors(tmp_path, text, problem):
