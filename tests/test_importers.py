@@ -144,9 +144,11 @@ def test_build_maps_acled_beside_articles(acled, gazetteer, tmp_path):
     assert "acled.csv" in html and "Sake" in html
 
 
-def test_build_with_only_event_files(acled, gazetteer, tmp_path):
-    result = build([acled], tmp_path / "out", gazetteer=gazetteer)
+def test_build_with_only_event_files_writes_every_format(acled, gazetteer, tmp_path):
+    result = build([acled], tmp_path / "out", gazetteer=gazetteer, formats=tuple(exports.FORMATS))
     assert result.documents == 0 and result.events == 3
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())  # no temporary files left behind
+    assert names == ["events.csv", "events.geojson", "events.gpkg", "events.kml", "events.parquet", "map.html"]
 
 
 def test_cli_export_and_error_line(acled, tmp_path):
