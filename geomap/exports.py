@@ -218,6 +218,15 @@ def _csv_cell(value, kind: str) -> str:
     return str(value)
 
 
+#: a text cell starting with one of these is a formula to a spreadsheet (CSV injection)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(cell: str) -> str:
+    """Prefix ``'`` to a text cell a spreadsheet would run as a formula; the importer removes it."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
 def csv_text(frame: gpd.GeoDataFrame) -> str:
     """CSV: a header row, an HXL hashtag row, then one row per event (lat/lon + WKT geometry)."""
     table = flat_table(frame)
@@ -227,7 +236,7 @@ def csv_text(frame: gpd.GeoDataFrame) -> str:
     writer.writerow([tag for _, tag, _ in COLUMNS] + [WKT_COLUMN[1]])
     kinds = [kind for *_, kind in COLUMNS]
     for values, geom in zip(table[list(FLAT_COLUMNS)].itertuples(index=False), table.geometry):
-        writer.writerow([_csv_cell(v, k) for v, k in zip(values, kinds)]
+        writer.writerow([_defuse(_csv_cell(v, k)) if k == "str" else _csv_cell(v, k) for v, k in zip(values, kinds)]
                         + [shapely.to_wkt(geom, rounding_precision=6, trim=True)])
     return buf.getvalue()
 

@@ -384,6 +384,8 @@ def _hxl_header(header: list[str], tags: list[str]) -> list[str]:
 
 
 def _read_csv(path: Path) -> gpd.GeoDataFrame:
+    from .exports import FORMULA_START
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -407,6 +409,7 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
                 continue
             if len(values) > len(header):
                 raise InputError(path, f"line {reader.line_num}: {len(values)} cells, the header has {len(header)}")
+            values = [v[1:] if v.startswith("'") and v[1:].startswith(FORMULA_START) else v for v in values]
             yield f"line {reader.line_num}", dict(zip(header, values)), None
 
     try:

@@ -176,6 +176,20 @@ def test_csv_has_hxl_row_lat_lon_and_wkt(written):
     assert rows["doc-1-c"]["time_precision"] == "2" and rows["doc-1-d"]["time_precision"] == "3"
 
 
+def test_csv_defuses_spreadsheet_formulas_and_import_restores_them(tmp_path):
+    event = _events()[2]
+    frame = events_to_frame([Event(**{**event.__dict__, "place": "=HYPERLINK(\"http://x\")",
+                                      "evidence": "-1 dead", "actors": ("@group",)})])
+    text = exports.csv_text(frame)
+    row = text.splitlines()[2]
+    assert "'=HYPERLINK" in row and ",'-1 dead," in row and ",'@group," in row
+    assert ",-1.67409," in row  # numbers are left alone
+    path = tmp_path / "e.csv"
+    path.write_text(text, encoding="utf-8")
+    back = read_events(path).iloc[0]
+    assert (back.place, back.evidence, back.actors) == ('=HYPERLINK("http://x")', "-1 dead", ["@group"])
+
+
 def test_kml_placemarks_styles_and_timestamps(frame, layers, written):
     ns = {"k": "http://www.opengis.net/kml/2.2"}
     root = ET.parse(written["kml"]).getroot()  # well-formed despite <, & and quotes in the data
