@@ -76,6 +76,15 @@ def _geocoder_options(geocoder: Optional[str], items: Optional[list[str]]) -> Op
         raise typer.BadParameter(str(exc), param_hint="'--geocoder-option'") from None
 
 
+def _check_formats(value: str) -> tuple[str, ...]:
+    from .exports import parse_formats
+
+    try:
+        return parse_formats(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 _GeocoderOpt = Annotated[Optional[str], typer.Option(
     "--geocoder", callback=_check_geocoder, metavar="NAME",
     help="Opt in to an online geocoder (any geopy name: nominatim, photon, ...) for names the offline "
@@ -99,12 +108,17 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     geocoder: _GeocoderOpt = None,
     geocoder_option: _GeocoderOptionsOpt = None,
+    formats: Annotated[str, typer.Option("--format", "-f", callback=_check_formats, metavar="LIST",
+                                         help="Event file formats to write next to map.html, comma-separated: "
+                                              "geojson, gpkg, csv, kml, parquet (see docs/formats.md).")] = "geojson",
+    overrides: Annotated[Optional[Path], typer.Option("--overrides", help="Curation file (YAML) to apply: move, drop, retype or add events. Default: OUT/overrides.yaml when it exists.")] = None,
 ) -> None:
-    """Build a situation map (map.html) and events.geojson from news articles.
+    """Build a situation map (map.html) and events.geojson from news articles
+    and event files (ACLED-style CSV, GeoJSON, or any events file geomap writes).
 
     Example:
 
-        geomap build seeds --out output
+        geomap build seeds acled.csv --out output --format geojson,gpkg,csv
     """
     from .pipeline import build as build_map
 
@@ -112,16 +126,49 @@ def build(
     progress = None if quiet else (lambda msg: _err(msg))
     result = build_map(inputs or [Path("seeds")], out, layers_dir=layers, tiles=tiles, strict=strict,
                        today=_parse_today(today), progress=progress, geocoder=geocoder,
-                       geocoder_options=options)
+                       geocoder_options=options, formats=formats, overrides=overrides)
     for path, problem in result.skipped:
         _err(f"Warning: {path}: {problem} (skipped)")
+    if result.overrides is not None:
+        for line in result.overrides.stale:
+            _err(f"Warning: {result.overrides.path}: {line} (stale override)")
     if not quiet:
         if result.unresolved:
             names = sorted({f"{name} ({src})" for src, name in result.unresolved})
             _err(f"Unresolved place names: {', '.join(names)}")
+        if result.overrides is not None:
+            for line in result.overrides.applied:
+                _err(f"Applied {result.overrides.path}: {line}")
+        files = [result.outputs["map"]] + [path for name, path in result.outputs.items() if name != "map"]
         typer.echo(f"{result.documents} article(s), {result.events} event(s) -> "
-                   f"{result.outputs['map']}, {result.outputs['geojson']}"
+                   f"{', '.join(map(str, files))}"
                    + (f"; {len(result.skipped)} file(s) skipped" if result.skipped else ""))
+
+
+@app.command("export")
+@_one_line_errors
+def export_events(
+    events: Annotated[Path, typer.Argument(help="An events file: .geojson, .gpkg, .csv, .kml, .parquet, or an ACLED CSV export.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The file to write.")],
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="geojson, gpkg, csv, kml or parquet. Default: from the extension of --out.")] = None,
+    layers: Annotated[Optional[Path], typer.Option("--layers", help="Folder of layer definitions (KML colours). Default: ./layers or the built-in ones.")] = None,
+) -> None:
+    """Convert an events file to another format (docs/formats.md lists the columns).
+
+    Example:
+
+        geomap export output/events.geojson --out events.gpkg
+    """
+    from .exports import export, parse_formats
+    from .layers import load_layers
+
+    if fmt is not None:
+        try:
+            (fmt,) = parse_formats(fmt)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc) if "," not in fmt else "give one format", param_hint="'--format'") from None
+    count, path = export(events, out, fmt, load_layers(layers))
+    typer.echo(f"{count} event(s) -> {path}")
 
 
 def _place_dict(place) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 
 import geopandas as gpd
@@ -44,8 +45,24 @@ SCHEMA: tuple[tuple[str, tuple[type, ...], bool, str], ...] = (
     ("url", (str,), True, "the article's http(s) URL from its front matter"),
     ("title", (str,), True, "the article's title"),
     ("note", (str,), True, "how the location was chosen, when not obvious"),
+    ("sub_event_type", (str,), True, "finer event type (ACLED's sub_event_type of imported events); null from text"),
+    ("time_precision", (int,), False, "ACLED's time precision: 1 the day is known, 2 the week, 3 the month or coarser (or no date)"),
 )
 COLUMNS = tuple(name for name, *_ in SCHEMA)
+
+
+_DAY_WORDS = re.compile(r"\b(\d{1,2}(st|nd|rd|th)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                        r"yesterday|today|tonight|day)\b", re.IGNORECASE)
+_WEEK_WORDS = re.compile(r"\b(week|weekend)\b", re.IGNORECASE)
+
+
+def time_precision(date, date_text: str | None) -> int:
+    """ACLED's time_precision of a text-derived date: 1 a day, 2 a week, 3 a month or coarser, or no date."""
+    if not date:
+        return 3
+    if not date_text or _DAY_WORDS.search(date_text):
+        return 1
+    return 2 if _WEEK_WORDS.search(date_text) else 3
 
 
 def _geometry(coords: tuple[tuple[float, float], ...]):
@@ -83,6 +100,8 @@ def events_to_frame(events: Iterable[Event]) -> gpd.GeoDataFrame:
             "url": ev.url,
             "title": ev.title,
             "note": ev.note,
+            "sub_event_type": None,
+            "time_precision": time_precision(ev.date, ev.date_text),
         })
         geoms.append(_geometry(ev.coords))
     frame = gpd.GeoDataFrame(rows, columns=list(COLUMNS), geometry=geoms, crs=CRS)

@@ -14,10 +14,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import exports, importers
+from . import overrides as curation
 from .documents import iter_paths, read_document
 from .errors import InputError, OutputError
 from .events import extract_events
-from .frame import dumps_geojson, events_to_frame, validate_frame
+from .frame import events_to_frame, validate_frame
 from .layers import load_layers
 from .models import Document, Event, Layer, Mention
 
@@ -33,6 +35,7 @@ class BuildResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, problem)
     unresolved: list[tuple[str, str]] = field(default_factory=list)  # (source, name)
+    overrides: curation.OverrideReport | None = None  # what the overrides file did, when one was applied
 
 
 def extract_places(doc: Document, gazetteer) -> list[Mention]:
@@ -119,7 +122,8 @@ def _title(docs: Sequence[Document]) -> str:
 def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path | str | None = None,
           tiles: str | None = None, gazetteer=None, strict: bool = False, today: dt.date | None = None,
           progress: Callable[[str], None] | None = None, geocoder: str | None = None,
-          geocoder_options: dict | None = None) -> BuildResult:
+          geocoder_options: dict | None = None, formats: Sequence[str] = ("geojson",),
+          overrides: Path | str | None = None) -> BuildResult:
     """Build ``out_dir/map.html`` and ``out_dir/events.geojson`` from the articles in ``inputs``.
 
     Files that cannot be read are skipped and listed in the result (``strict=True``
@@ -129,6 +133,10 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
     it) opts in to online geocoding of the names the offline gazetteer lacks; when it
     fails, :class:`~geomap.errors.GeocoderError` ends the build before any output is
     written, and the answers so far stay in its cache.
+
+    Event files among ``inputs`` (.csv, .geojson, ...: see :mod:`geomap.importers`) join
+    the text-derived events; ``overrides`` (else ``out_dir/overrides.yaml``) is applied
+    (:mod:`geomap.overrides`); ``events.<ext>`` is written for each of ``formats``.
     """
     from .gazetteer import Gazetteer
     from .geocoders import FallbackGazetteer, OnlineGeocoder
@@ -139,8 +147,12 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
         raise OutputError(f"{out_dir}: exists and is not a directory")
     layers = load_layers(layers_dir)
     result = BuildResult()
+    inputs, event_files = importers.split_inputs(inputs)
+    imported = [importers.read_events(p) for p in event_files]
+    overrides_file = curation.overrides_path(overrides, out_dir)
+    override_list = curation.load_overrides(overrides_file) if overrides_file else []
     paths = list(iter_paths(inputs))
-    if not paths:
+    if not paths and not event_files:
         raise InputError(", ".join(map(str, inputs)) or ".", "no articles found (.txt, .md, .html)")
     online = OnlineGeocoder(geocoder, options=geocoder_options) if geocoder else None
     own_gazetteer = gazetteer is None
@@ -173,14 +185,17 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
             online.close()
         if own_gazetteer:
             offline.close()
-    if not docs:
+    if not docs and not event_files:
         raise InputError(paths[0] if len(paths) == 1 else ", ".join(map(str, inputs)), "no readable articles")
-    frame = validate_frame(events_to_frame(events))
-    geojson = dumps_geojson(frame)
-    html = render_map(frame, layers, title=_title(docs), tiles=tiles, sources=sorted(d.source for d in docs))
-    result.outputs = {"geojson": out_dir / "events.geojson", "map": out_dir / "map.html"}
+    frame = importers.merge(events_to_frame(events), imported)
+    if overrides_file:
+        frame, result.overrides = curation.apply_overrides(frame, override_list, overrides_file)
+    frame = validate_frame(frame)
+    sources = sorted([d.source for d in docs] + [p.name for p in event_files])
+    html = render_map(frame, layers, title=_title(docs), tiles=tiles, sources=sources)
+    result.outputs = exports.write_outputs(frame, out_dir, formats, layers)
+    result.outputs["map"] = out_dir / "map.html"
     try:
-        write_atomic(result.outputs["geojson"], geojson)
         write_atomic(result.outputs["map"], html)
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot write outputs: {exc.strerror or exc}") from None
