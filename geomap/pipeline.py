@@ -6,10 +6,13 @@ run leaves the previous outputs untouched.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -95,19 +98,48 @@ def _umask() -> int:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    write_all_atomic({path: text})
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold Ctrl-C (SIGINT) and SIGTERM back until the block ends (main thread, POSIX only)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files; outputs are ordinary ones
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def write_all_atomic(texts: dict[Path, str]) -> None:
+    """Write every ``{path: text}`` so that a failure or Ctrl-C leaves all previous files as they were.
+
+    Each text goes to a temporary file beside its target first; only when all are
+    written are they renamed into place, with Ctrl-C held back for the renames.  On any
+    failure the temporary files are removed.
+    """
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, text in texts.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            temps.append((tmp, path))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files; outputs are ordinary ones
+        with _signals_held():
+            while temps:
+                tmp, path = temps[0]
+                os.replace(tmp, path)
+                temps.pop(0)
+    finally:
+        for tmp, _ in temps:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
 
 
 def _title(docs: Sequence[Document]) -> str:
@@ -161,7 +193,7 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
             except InputError as exc:
                 if strict:
                     raise
-                log.warning("skipped %s", exc)
+                log.info("skipped %s", exc)  # the caller reports result.skipped
                 result.skipped.append((str(path), exc.problem))
                 continue
             mentions, doc_events = extract_document(doc, gazetteer, layers, today=today)
@@ -180,8 +212,7 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
     html = render_map(frame, layers, title=_title(docs), tiles=tiles, sources=sorted(d.source for d in docs))
     result.outputs = {"geojson": out_dir / "events.geojson", "map": out_dir / "map.html"}
     try:
-        write_atomic(result.outputs["geojson"], geojson)
-        write_atomic(result.outputs["map"], html)
+        write_all_atomic({result.outputs["geojson"]: geojson, result.outputs["map"]: html})
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot write outputs: {exc.strerror or exc}") from None
     result.documents, result.events = len(docs), len(frame)
