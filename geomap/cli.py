@@ -41,7 +41,8 @@ def _one_line(message: object) -> str:
 
 
 def _one_line_errors(func):
-    """Turn library errors raised by a command into one ``Error: ...`` line and exit 1."""
+    """Turn library errors raised by a command into one ``Error: ...`` line and exit 1,
+    and Ctrl-C into ``Interrupted`` and exit 130 (typer would exit 130 silently)."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
@@ -49,6 +50,9 @@ def _one_line_errors(func):
         except GeomapError as exc:
             _err(f"Error: {_one_line(exc)}")
             raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            _err("Interrupted")
+            raise typer.Exit(130) from None
     return wrapper
 
 

@@ -222,6 +222,8 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
         raise InputError(path, f"malformed YAML front matter{where}{problem}") from None
     except RecursionError:
         raise InputError(path, "malformed YAML front matter (nested too deeply)") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a constructor's: "published: 2025-13-45"
+        raise InputError(path, f"malformed YAML front matter: {_short(str(exc), 120)}") from None
     if not isinstance(meta, dict):
         raise InputError(path, "front matter should be a mapping of keys (title, published, source)")
     return meta, text[match.end():], match.end()
