@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -31,13 +32,30 @@ gazetteer_app = typer.Typer(no_args_is_help=True, help="Build or inspect the off
 app.add_typer(gazetteer_app, name="gazetteer")
 
 
+#: Control characters (terminal escapes, carriage returns...) and bidirectional overrides:
+#: a file name or article text must not be able to redraw or reorder the user's terminal.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(message: str) -> str:
+    """``message`` with control characters and bidi overrides shown as ``\\x1b``, ``\\u202e``."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], message)
+
+
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    typer.echo(_printable(message), err=True)
 
 
 def _one_line(message: object) -> str:
     """``message`` with every run of whitespace (newlines included) made one space."""
     return " ".join(str(message).split())
+
+
+class _WarningFormatter(logging.Formatter):
+    """``Warning: <message>``, one line, printable."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _printable("Warning: " + _one_line(super().format(record)))
 
 
 def _one_line_errors(func):
@@ -334,7 +352,9 @@ def main() -> None:
     """Console entry point.  Usage errors are one ``Error:`` line (exit 2); geomap errors
     are one ``Error:`` line (exit 1); Ctrl-C is ``Interrupted`` (exit 130), outputs left
     as they were; anything unforeseen is one line too, never a traceback."""
-    logging.basicConfig(level=logging.WARNING, format="Warning: %(message)s")
+    logging.basicConfig(level=logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_WarningFormatter())
     with contextlib.suppress(ValueError):  # not in the main thread: keep the default
         signal.signal(signal.SIGTERM, _terminated)
     try:

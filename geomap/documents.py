@@ -310,7 +310,7 @@ def read_document(path: Path | str) -> Document:
     title = _scalar_text(meta, "title", path)
     given_url = meta.get("source") or meta.get("url")
     url = _safe_url(given_url)
-    if given_url and url is None:
+    if given_url and url is None and path.suffix.lower() not in (".html", ".htm"):  # pages' relative links are normal
         log.warning("%s: source URL %s is not an http(s) link; not linked", path, _short(given_url))
     return Document(
         id=document_id(path, text),

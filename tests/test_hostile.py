@@ -228,6 +228,19 @@ def test_an_oversized_file_is_one_line(tmp_path):
         f"Error: {path}: file is too large (50.0 MB; the limit is 2.0 MB, set GEOMAP_MAX_BYTES to change it)"]
 
 
+def test_file_names_cannot_redraw_the_terminal(tmp_path, gazetteer):
+    from typer.testing import CliRunner
+
+    from geomap.cli import app
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "evil\x1b[2J\u202ename\n.txt").write_bytes(b"")
+    result = CliRunner().invoke(app, ["build", str(folder), "--out", str(tmp_path / "out"), "--strict", "--quiet"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"Error: {folder}/evil\\x1b[2J\\u202ename .txt: file is empty"]
+
+
 def _bad_batch(folder: Path) -> dict[str, str]:
     """A folder of one good article and the broken files; returns {name: problem}."""
     folder.mkdir()
