@@ -39,6 +39,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 INJECTED = ('img[src="x"]', "svg[onload]", "[onerror]", "[onload]", "[onclick]", "iframe", "object", "embed",
             'a[href^="javascript:" i]', 'a[href^="data:" i]', '[src^="javascript:" i]', 'link[href*="evil"]')
 
+EVIL_NAME = "<svg onload=\"window.__pwned=21;alert(21)\">'\u202e.txt"
+
 LIST_JS = """() => { const ids = [];
   map_geomap.eachLayer(l => { if (l.options && l.options.geomapEvent) ids.push(l.options.geomapEvent); });
   return ids; }"""
@@ -73,6 +75,7 @@ def hostile_build(tmp_path_factory, gazetteer):
     for path in HOSTILE.iterdir():
         shutil.copy(path, inputs / path.name)
     _long_line_article(inputs)
+    shutil.copy(HOSTILE / "unicode.txt", inputs / EVIL_NAME)  # file names are untrusted too
     out = tmp_path_factory.mktemp("hostile-map")
     result = build([inputs], out, layers_dir=REPO / "layers", gazetteer=gazetteer, today=dt.date(2026, 11, 28))
     assert result.skipped == []
@@ -132,7 +135,7 @@ def _assert_clean(page, record, scripts_before=None):
 def test_hostile_articles_make_events_in_every_file(hostile_build):
     _, features = hostile_build
     sources = {f["properties"]["source"] for f in features}
-    assert sources == {p.name for p in HOSTILE.iterdir()} | {"longline.txt"}
+    assert sources == {p.name for p in HOSTILE.iterdir()} | {"longline.txt", EVIL_NAME}
     evidence = " ".join(f["properties"]["evidence"] for f in features)
     for payload in ("<img src=x onerror=", "</script><script>", "<svg onload=", "&lt;script&gt;", "\u2028",
                     "\u202e", "${alert(4)}"):
