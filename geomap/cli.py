@@ -5,11 +5,14 @@ errors (:class:`~geomap.errors.GeomapError`) become one ``Error: ...`` line and 
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
 import logging
 import os
+import re
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -29,19 +32,45 @@ gazetteer_app = typer.Typer(no_args_is_help=True, help="Build or inspect the off
 app.add_typer(gazetteer_app, name="gazetteer")
 
 
+#: Control characters (terminal escapes, carriage returns...) and bidirectional overrides:
+#: a file name or article text must not be able to redraw or reorder the user's terminal.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(message: str) -> str:
+    """``message`` with control characters and bidi overrides shown as ``\\x1b``, ``\\u202e``."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], message)
+
+
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    typer.echo(_printable(message), err=True)
+
+
+def _one_line(message: object) -> str:
+    """``message`` with every run of whitespace (newlines included) made one space."""
+    return " ".join(str(message).split())
+
+
+class _WarningFormatter(logging.Formatter):
+    """``Warning: <message>``, one line, printable."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _printable("Warning: " + _one_line(super().format(record)))
 
 
 def _one_line_errors(func):
-    """Turn library errors raised by a command into one ``Error: ...`` line and exit 1."""
+    """Turn library errors raised by a command into one ``Error: ...`` line and exit 1,
+    and Ctrl-C into ``Interrupted`` and exit 130 (typer would exit 130 silently)."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
         except GeomapError as exc:
-            _err(f"Error: {exc}")
+            _err(f"Error: {_one_line(exc)}")
             raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            _err("Interrupted")
+            raise typer.Exit(130) from None
     return wrapper
 
 
@@ -51,7 +80,7 @@ def _parse_today(value: Optional[str]) -> Optional[dt.date]:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"should be a date like 2025-02-21, got {value!r}") from None
+        raise typer.BadParameter(f"should be a date like 2025-02-21, got {value!r}", param_hint="'--today'") from None
 
 
 def _check_geocoder(value: Optional[str]) -> Optional[str]:
@@ -356,29 +385,44 @@ def gazetteer_import_file(
                f" into {result.store} (source {result.source})")
 
 
+def _terminated(signum, frame):
+    """SIGTERM ends the run like Ctrl-C: through the ``finally`` blocks, so no temporary file stays."""
+    raise KeyboardInterrupt
+
+
+def _usage_hint(exc) -> str:
+    ctx = getattr(exc, "ctx", None)
+    return f"see '{ctx.command_path if ctx is not None else 'geomap'} --help'"
+
+
 def main() -> None:
-    """Console entry point.  Usage errors are typer's (exit 2); geomap errors are one
-    ``Error:`` line (exit 1); anything unforeseen is one line too, never a traceback."""
-    logging.basicConfig(level=logging.WARNING, format="Warning: %(message)s")
+    """Console entry point.  Usage errors are one ``Error:`` line (exit 2); geomap errors
+    are one ``Error:`` line (exit 1); Ctrl-C is ``Interrupted`` (exit 130), outputs left
+    as they were; anything unforeseen is one line too, never a traceback."""
+    logging.basicConfig(level=logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_WarningFormatter())
+    with contextlib.suppress(ValueError):  # not in the main thread: keep the default
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         code = app(standalone_mode=False)
     except _UsageError as exc:
-        message = exc.format_message().strip()
+        message = _one_line(exc.format_message())
         if message:  # no message: typer has printed the help already
-            _err(f"Error: {message} (see 'geomap --help')")
+            _err(f"Error: {message} ({_usage_hint(exc)})")
         sys.exit(exc.exit_code)
     except typer.Abort:
         _err("Error: aborted")
         sys.exit(1)
     except KeyboardInterrupt:
-        _err("Error: interrupted; outputs left as they were")
+        _err("Interrupted")
         sys.exit(130)
     except GeomapError as exc:
-        _err(f"Error: {exc}")
+        _err(f"Error: {_one_line(exc)}")
         sys.exit(1)
     except Exception as exc:
         if os.environ.get("GEOMAP_DEBUG"):
             raise
-        _err(f"Error: internal error: {type(exc).__name__}: {exc} (set GEOMAP_DEBUG=1 for a traceback)")
+        _err(f"Error: internal error: {type(exc).__name__}: {_one_line(exc)} (set GEOMAP_DEBUG=1 for a traceback)")
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

@@ -6,9 +6,11 @@ Formats: ``.txt``; ``.md`` with optional YAML front matter (``title``, ``publish
 """
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import logging
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -22,7 +24,9 @@ from .models import Document
 log = logging.getLogger("geomap")
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
-MAX_BYTES = 64 * 1024 * 1024
+#: Default size limit of one article file (``GEOMAP_MAX_BYTES`` overrides it): a long news
+#: article is 50 kB; a 5 MB file of dense reporting takes minutes to extract.
+MAX_BYTES = 2 * 1024 * 1024
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
@@ -62,17 +66,80 @@ def iter_paths(inputs: Iterable[Path | str]) -> Iterator[Path]:
                 yield p
 
 
-def _decode(raw: bytes, path: Path) -> str:
-    if not raw.strip():
-        raise InputError(path, "file is empty")
-    if b"\x00" in raw[:8192]:
-        raise InputError(path, "looks like a binary file, not text")
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+#: C0 controls other than tab, newline, carriage return and form feed: rare in text, common in binaries.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_SAMPLE = 8192
+
+
+def max_bytes() -> int:
+    """The largest article file read, in bytes: ``GEOMAP_MAX_BYTES`` if set, else :data:`MAX_BYTES`."""
+    value = os.environ.get("GEOMAP_MAX_BYTES", "").strip()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-        log.warning("%s: not valid UTF-8; read as Windows-1252", path)
+        return int(value) if value else MAX_BYTES
+    except ValueError:
+        log.warning("GEOMAP_MAX_BYTES should be a number of bytes, got %r; using %d", value, MAX_BYTES)
+        return MAX_BYTES
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """'utf-16-le'/'-be' when NULs sit in every other byte, as in UTF-16 Latin text, else None."""
+    pairs = len(sample) // 2
+    if pairs < 4 or len(sample) % 2:
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    if odd >= 0.7 * pairs and even == 0:
+        return "utf-16-le"
+    if even >= 0.7 * pairs and odd == 0:
+        return "utf-16-be"
+    return None
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    """Bytes -> NFC text with ``\\n`` line ends.
+
+    Tries, in order: a byte-order mark (UTF-8, UTF-16, UTF-32), UTF-8, UTF-16 without a
+    mark, then Windows-1252 and Latin-1 with a warning naming the file and the encoding.
+    NUL bytes or many control characters mean a binary file (an :class:`InputError`).
+    """
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
+    if encoding is not None:
+        try:
+            text = raw[len(next(b for b, n in _BOMS if n == encoding)):].decode(encoding)
+        except UnicodeDecodeError:
+            raise InputError(path, f"starts with a {encoding.upper()} byte-order mark but is not valid "
+                                   f"{encoding.upper()}") from None
+    else:
+        if not raw.strip():
+            raise InputError(path, "file is empty")
+        guess = _utf16_without_bom(raw[:_SAMPLE]) if b"\x00" in raw[:_SAMPLE] else None
+        if guess is None and b"\x00" in raw[:_SAMPLE]:
+            raise InputError(path, "looks like a binary file (NUL bytes), not text")
+        text = None
+        for name in ([guess] if guess else []) + ["utf-8", "cp1252", "latin-1"]:
+            try:
+                text = raw.decode(name)
+            except UnicodeDecodeError:
+                continue
+            if name != "utf-8":
+                log.warning("%s: not valid UTF-8; read as %s", path, _ENCODING_NAMES.get(name, name))
+            break
+    if not text.strip():
+        raise InputError(path, "file is empty")
+    sample = text[:_SAMPLE]
+    if len(_CONTROL.findall(sample)) > max(2, len(sample) // 20):
+        raise InputError(path, "looks like a binary file (control characters), not text")
+    text = _CONTROL.sub(" ", text)  # a stray NUL or escape later on is noise, not text
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+_ENCODING_NAMES = {"cp1252": "Windows-1252", "latin-1": "Latin-1", "utf-16-le": "UTF-16-LE (no byte-order mark)",
+                   "utf-16-be": "UTF-16-BE (no byte-order mark)"}
 
 
 def _parse_date(value: object, path: Path) -> dt.date | None:
@@ -82,16 +149,18 @@ def _parse_date(value: object, path: Path) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise InputError(path, f"front matter 'published' should be a date like 2025-02-21, got {_short(value)}")
     try:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         pass
     from .dates import find_dates  # "March 12, 2024", "12 March 2024"
 
-    found = [d for d in find_dates(str(value)) if d.precision == "day" and d.anchored]
-    if len(found) == 1 and found[0].text.strip() == str(value).strip().rstrip("."):
+    found = len(str(value)) <= 80 and [d for d in find_dates(str(value)) if d.precision == "day" and d.anchored]
+    if found and len(found) == 1 and found[0].text.strip() == str(value).strip().rstrip("."):
         return found[0].date
-    raise InputError(path, f"front matter 'published' should be a date like 2025-02-21, got {value!r}")
+    raise InputError(path, f"front matter 'published' should be a date like 2025-02-21, got {_short(value)}")
 
 
 def _published(meta: dict, path: Path) -> dt.date | None:
@@ -112,15 +181,49 @@ def _safe_url(value: object) -> str | None:
     return url if re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE) else None
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe subset without aliases: front matter needs none, and ``*alias`` chains
+    can make a few hundred bytes stand for billions of values."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _short(value: object, limit: int = 60) -> str:
+    """repr of a value for an error message, cut to ``limit`` characters."""
+    text = repr(value) if isinstance(value, (str, int, float)) else f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _scalar_text(meta: dict, key: str, path: Path) -> str | None:
+    """The front-matter value of ``key`` as text, None when absent; a list or mapping is an error."""
+    value = meta.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, (dict, list, set, tuple, bytes)):
+        raise InputError(path, f"front matter {key!r} should be text, got {_short(value)}")
+    return str(value).strip() or None
+
+
 def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
     """Return (metadata, body, offset of the body in ``text``)."""
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text, 0
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError:
-        raise InputError(path, "malformed YAML front matter") from None
+        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""  # + 1 for the opening ---
+        problem = f": {' '.join(str(exc.problem).split())}" if getattr(exc, "problem", None) else ""
+        raise InputError(path, f"malformed YAML front matter{where}{problem}") from None
+    except RecursionError:
+        raise InputError(path, "malformed YAML front matter (nested too deeply)") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a constructor's: "published: 2025-13-45"
+        raise InputError(path, f"malformed YAML front matter: {_short(str(exc), 120)}") from None
     if not isinstance(meta, dict):
         raise InputError(path, "front matter should be a mapping of keys (title, published, source)")
     return meta, text[match.end():], match.end()
@@ -182,13 +285,18 @@ def read_document(path: Path | str) -> Document:
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
         raise InputError(path, f"unsupported file type {path.suffix or '(none)'!r}; expected one of {', '.join(SUFFIXES)}")
+    limit = max_bytes()
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(path, f"file is too large ({size // (1024 * 1024)} MB; limit {MAX_BYTES // (1024 * 1024)} MB)")
-        raw = path.read_bytes()
+        if size > limit:
+            raise InputError(path, f"file is too large ({_megabytes(size)}; the limit is {_megabytes(limit)}, "
+                                   "set GEOMAP_MAX_BYTES to change it)")
+        with path.open("rb") as fh:
+            raw = fh.read(limit + 1)  # the file may grow after the check
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise InputError(path, f"file is too large (over {_megabytes(limit)}; set GEOMAP_MAX_BYTES to change the limit)")
     text = _decode(raw, path)
     meta: dict = {}
     if path.suffix.lower() in (".html", ".htm"):
@@ -199,15 +307,19 @@ def read_document(path: Path | str) -> Document:
         meta, text, _ = split_front_matter(text, path)
     if not text.strip():
         raise InputError(path, "no text after the front matter")
-    title = meta.get("title")
+    title = _scalar_text(meta, "title", path)
+    given_url = meta.get("source") or meta.get("url")
+    url = _safe_url(given_url)
+    if given_url and url is None and path.suffix.lower() not in (".html", ".htm"):  # pages' relative links are normal
+        log.warning("%s: source URL %s is not an http(s) link; not linked", path, _short(given_url))
     return Document(
         id=document_id(path, text),
         source=path.name,
         text=text,
         path=str(path),
-        title=str(title).strip() if title else None,
+        title=title,
         published=_published(meta, path),
-        url=_safe_url(meta.get("source") or meta.get("url")),
+        url=url,
     )
 
 

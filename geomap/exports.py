@@ -17,8 +17,6 @@ import datetime as dt
 import io
 import logging
 import math
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -27,6 +25,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from .atomic import write_all, write_atomic
 from .errors import InputError, OutputError
 from .frame import CRS, dumps_geojson, time_precision, validate_frame
 from .models import Layer
@@ -170,32 +169,6 @@ def flat_table(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 # ---------------------------------------------------------------- writing
-
-
-def write_file_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary path beside ``path``, then rename it to ``path``.
-
-    On any failure the temporary file is removed and ``path`` is left as it was.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        tmp.unlink()  # writers such as GDAL's create the file themselves
-        write(tmp)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        for leftover in (tmp, *tmp.parent.glob(tmp.name + "-*")):  # GDAL's -journal/-wal files too
-            try:
-                leftover.unlink()
-            except FileNotFoundError:
-                pass
-        raise
 
 
 def _write_text(text: str) -> Callable[[Path], None]:
@@ -392,7 +365,7 @@ def write_events(frame: gpd.GeoDataFrame, path: Path | str, fmt: str | None = No
         raise OutputError(f"{path}: cannot tell the format from the extension; give one of {', '.join(FORMATS)}")
     write = writer_for(fmt, validate_frame(frame) if validate else frame, layers)
     try:
-        write_file_atomic(path, write)
+        write_atomic(path, write)
     except OSError as exc:
         if isinstance(exc, OutputError):
             raise
@@ -400,9 +373,12 @@ def write_events(frame: gpd.GeoDataFrame, path: Path | str, fmt: str | None = No
     return path
 
 
-def write_outputs(frame: gpd.GeoDataFrame, out_dir: Path | str, formats: Sequence[str] = ("geojson",),
-                  layers: Sequence[Layer] = ()) -> dict[str, Path]:
-    """Write ``out_dir/events.<ext>`` for each format; return ``{format: path}``."""
+def output_writers(frame: gpd.GeoDataFrame, out_dir: Path | str, formats: Sequence[str] = ("geojson",),
+                   layers: Sequence[Layer] = ()) -> dict[str, tuple[Path, Callable[[Path], None]]]:
+    """``{format: (out_dir/events.<ext>, writer)}`` for :func:`geomap.atomic.write_all`.
+
+    Checks what can be checked before anything is written (the frame, pyarrow for GeoParquet).
+    """
     out_dir = Path(out_dir)
     if "parquet" in formats:  # fail before writing anything, not after the first formats
         try:
@@ -410,8 +386,20 @@ def write_outputs(frame: gpd.GeoDataFrame, out_dir: Path | str, formats: Sequenc
         except ImportError:
             raise OutputError("events.parquet: GeoParquet needs pyarrow: pip install 'geomap[parquet]'") from None
     validate_frame(frame)
-    return {fmt: write_events(frame, out_dir / f"events{FORMATS[fmt]}", fmt, layers, validate=False)
-            for fmt in formats}
+    return {fmt: (out_dir / f"events{FORMATS[fmt]}", writer_for(fmt, frame, layers)) for fmt in formats}
+
+
+def write_outputs(frame: gpd.GeoDataFrame, out_dir: Path | str, formats: Sequence[str] = ("geojson",),
+                  layers: Sequence[Layer] = ()) -> dict[str, Path]:
+    """Write ``out_dir/events.<ext>`` for each format, all or none; return ``{format: path}``."""
+    writers = output_writers(frame, out_dir, formats, layers)
+    try:
+        write_all({path: write for path, write in writers.values()})
+    except OSError as exc:
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError(f"{out_dir}: cannot write outputs: {exc.strerror or exc}") from None
+    return {fmt: path for fmt, (path, _) in writers.items()}
 
 
 def export(source: Path | str, out: Path | str, fmt: str | None = None,

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import exports, importers
+from .atomic import write_all, write_atomic
 from . import overrides as curation
 from .documents import iter_paths, read_document
 from .errors import InputError, OutputError
@@ -90,29 +90,6 @@ def extract_document(doc: Document, gazetteer, layers: Sequence[Layer], *,
     return mentions, extract_events(doc, mentions, layers, gazetteer, today=today)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files; outputs are ordinary ones
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def _title(docs: Sequence[Document]) -> str:
     if len(docs) == 1 and docs[0].title:
         return docs[0].title
@@ -173,7 +150,7 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
             except InputError as exc:
                 if strict:
                     raise
-                log.warning("skipped %s", exc)
+                log.info("skipped %s", exc)  # the caller reports result.skipped
                 result.skipped.append((str(path), exc.problem))
                 continue
             mentions, doc_events = extract_document(doc, gazetteer, layers, today=today)
@@ -193,10 +170,11 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
     frame = validate_frame(frame)
     sources = sorted([d.source for d in docs] + [p.name for p in event_files])
     html = render_map(frame, layers, title=_title(docs), tiles=tiles, sources=sources)
-    result.outputs = exports.write_outputs(frame, out_dir, formats, layers)
+    writers = exports.output_writers(frame, out_dir, formats, layers)
+    result.outputs = {fmt: path for fmt, (path, _) in writers.items()}
     result.outputs["map"] = out_dir / "map.html"
     try:
-        write_atomic(result.outputs["map"], html)
+        write_all({path: write for path, write in writers.values()} | {result.outputs["map"]: html})
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot write outputs: {exc.strerror or exc}") from None
     result.documents, result.events = len(docs), len(frame)
