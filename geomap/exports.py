@@ -171,13 +171,6 @@ def flat_table(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # ---------------------------------------------------------------- writing
 
 
-def _write_text(text: str) -> Callable[[Path], None]:
-    def write(tmp: Path) -> None:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-    return write
-
-
 def _csv_cell(value, kind: str) -> str:
     value = _value(value)
     if value is None:
@@ -338,14 +331,14 @@ def _write_parquet(frame: gpd.GeoDataFrame) -> Callable[[Path], None]:
     return write
 
 
-def writer_for(fmt: str, frame: gpd.GeoDataFrame, layers: Sequence[Layer] = ()) -> Callable[[Path], None]:
-    """A function writing ``frame`` in format ``fmt`` to a path."""
+def writer_for(fmt: str, frame: gpd.GeoDataFrame, layers: Sequence[Layer] = ()) -> str | Callable[[Path], None]:
+    """``frame`` in format ``fmt``: the text of a text format, else a function writing it to a path."""
     if fmt == "geojson":
-        return _write_text(dumps_geojson(frame))
+        return dumps_geojson(frame)
     if fmt == "csv":
-        return _write_text(csv_text(frame))
+        return csv_text(frame)
     if fmt == "kml":
-        return _write_text(kml_text(frame, layers))
+        return kml_text(frame, layers)
     if fmt == "gpkg":
         return _write_gpkg(frame)
     if fmt == "parquet":
@@ -374,7 +367,7 @@ def write_events(frame: gpd.GeoDataFrame, path: Path | str, fmt: str | None = No
 
 
 def output_writers(frame: gpd.GeoDataFrame, out_dir: Path | str, formats: Sequence[str] = ("geojson",),
-                   layers: Sequence[Layer] = ()) -> dict[str, tuple[Path, Callable[[Path], None]]]:
+                   layers: Sequence[Layer] = ()) -> dict[str, tuple[Path, str | Callable[[Path], None]]]:
     """``{format: (out_dir/events.<ext>, writer)}`` for :func:`geomap.atomic.write_all`.
 
     Checks what can be checked before anything is written (the frame, pyarrow for GeoParquet).
