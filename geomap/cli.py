@@ -90,7 +90,7 @@ _GeocoderOptionsOpt = Annotated[Optional[list[str]], typer.Option(
 @app.command()
 @_one_line_errors
 def build(
-    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Article files or folders (.txt, .md, .html). Default: seeds/")] = None,
+    inputs: Annotated[Optional[list[str]], typer.Argument(help="Article files (.txt, .md, .html), JSON-lines files (.jsonl: one {id, text, published?, source?, title?, url?} a line), folders, or quoted glob patterns ('news/**/*.txt'). Default: seeds/")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for map.html and events.geojson.")] = Path("output"),
     layers: Annotated[Optional[Path], typer.Option("--layers", help="Folder of layer definitions (*.yaml). Default: ./layers or the built-in ones.")] = None,
     tiles: Annotated[Optional[str], typer.Option("--tiles", help="Add an online tile layer by xyzservices name, e.g. OpenStreetMap.Mapnik. Off by default: the map then makes no network request.")] = None,
@@ -99,6 +99,10 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     geocoder: _GeocoderOpt = None,
     geocoder_option: _GeocoderOptionsOpt = None,
+    no_map: Annotated[bool, typer.Option("--no-map", help="Write events.geojson only, no map.html (data-only runs).")] = False,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Extract on a local Dask cluster of N processes (needs dask[distributed]). Same output as one process.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Extract on a running Dask cluster, e.g. tcp://10.0.0.5:8786.")] = None,
+    collapse: Annotated[bool, typer.Option("--collapse", help="One feature per event that several articles report (default: one per article, linked by merged_id).")] = False,
 ) -> None:
     """Build a situation map (map.html) and events.geojson from news articles.
 
@@ -106,13 +110,16 @@ def build(
 
         geomap build seeds --out output
     """
+    if workers and scheduler:
+        raise typer.BadParameter("give --workers or --scheduler, not both", param_hint="'--workers'")
     from .pipeline import build as build_map
 
     options = _geocoder_options(geocoder, geocoder_option)
     progress = None if quiet else (lambda msg: _err(msg))
     result = build_map(inputs or [Path("seeds")], out, layers_dir=layers, tiles=tiles, strict=strict,
                        today=_parse_today(today), progress=progress, geocoder=geocoder,
-                       geocoder_options=options)
+                       geocoder_options=options, map_html=not no_map, workers=workers, scheduler=scheduler,
+                       collapse=collapse)
     for path, problem in result.skipped:
         _err(f"Warning: {path}: {problem} (skipped)")
     if not quiet:
@@ -120,7 +127,7 @@ def build(
             names = sorted({f"{name} ({src})" for src, name in result.unresolved})
             _err(f"Unresolved place names: {', '.join(names)}")
         typer.echo(f"{result.documents} article(s), {result.events} event(s) -> "
-                   f"{result.outputs['map']}, {result.outputs['geojson']}"
+                   + ", ".join(str(result.outputs[k]) for k in ("map", "geojson") if k in result.outputs)
                    + (f"; {len(result.skipped)} file(s) skipped" if result.skipped else ""))
 
 

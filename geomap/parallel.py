@@ -1,0 +1,120 @@
+"""Extraction on a Dask ``distributed`` cluster: the serial code path, spread over workers.
+
+The unit of work is :func:`geomap.pipeline.extract_batch` over a batch of documents,
+exactly as in one process; the workers return small :class:`~geomap.pipeline.BatchResult`
+records and the results are taken back in submission order, so the output is the same,
+byte for byte, as a serial run's.  Batches are submitted lazily, a few per worker ahead,
+so memory stays bounded however long the feed is.
+
+Each worker process opens the gazetteer once (:func:`worker_gazetteer`) and keeps it for
+every later batch; the open index is never pickled.  Needs ``dask[distributed]``
+(``pip install 'geomap[parallel]'``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from .errors import GeomapError
+from .models import Document, Layer
+
+log = logging.getLogger("geomap")
+
+#: Batches submitted ahead of the results taken, per worker thread.
+AHEAD_PER_WORKER = 3
+
+_GAZETTEERS: dict[str, object] = {}  # per worker process: index path -> open Gazetteer
+_LOCK = threading.Lock()
+OPENED = 0  # how many times this process opened a gazetteer (tests check it stays at 1)
+
+
+def worker_gazetteer(path: str):
+    """The gazetteer at ``path``, opened on first use in this process and kept."""
+    global OPENED
+    with _LOCK:
+        gaz = _GAZETTEERS.get(path)
+        if gaz is None:
+            from .gazetteer import Gazetteer
+
+            gaz = _GAZETTEERS[path] = Gazetteer.open(path, build=False)
+            OPENED += 1
+        return gaz
+
+
+def extract_batch_task(docs: Sequence[Document], gazetteer_path: str, layers: Sequence[Layer],
+                       today: dt.date | None):
+    """What a worker runs: :func:`~geomap.pipeline.extract_batch` with its own gazetteer."""
+    from .pipeline import extract_batch
+
+    return extract_batch(docs, worker_gazetteer(gazetteer_path), layers, today=today)
+
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise GeomapError("--workers and --scheduler need Dask: pip install 'dask[distributed]'"
+                          " (or geomap[parallel])") from None
+    return distributed
+
+
+def open_client(workers: int | None = None, scheduler: str | None = None):
+    """A ``distributed.Client``: on a new local cluster of ``workers`` processes (one
+    thread each), or connected to the scheduler at ``scheduler``."""
+    distributed = _distributed()
+    if scheduler:
+        try:
+            return distributed.Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise GeomapError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
+    if not workers or workers < 1:
+        raise GeomapError(f"workers should be a positive number, got {workers!r}")
+    cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+    return distributed.Client(cluster)
+
+
+def _threads(client) -> int:
+    return max(1, sum(client.nthreads().values()))
+
+
+def extract_on_dask(batches: Iterable[list[Document]], gazetteer_path: Path | str, layers: Sequence[Layer], *,
+                    today: dt.date | None = None, workers: int | None = None, scheduler: str | None = None,
+                    client=None) -> Iterator:
+    """Run :func:`extract_batch_task` over ``batches`` on Dask and yield the
+    :class:`~geomap.pipeline.BatchResult` records in the order of ``batches``.
+
+    A local cluster started here is closed when the iteration ends; an existing
+    ``client`` or ``scheduler`` is left running.
+    """
+    own = client is None
+    client = client or open_client(workers, scheduler)
+    cluster = client.cluster if own and not scheduler else None
+    try:
+        ahead = AHEAD_PER_WORKER * _threads(client)
+        pending: deque = deque()
+        path = str(gazetteer_path)
+        [layers_future] = client.scatter([list(layers)], broadcast=True)
+        for batch in batches:
+            pending.append(client.submit(extract_batch_task, batch, path, layers_future, today,
+                                         pure=False))
+            while len(pending) >= ahead:
+                yield _take(pending.popleft())
+        while pending:
+            yield _take(pending.popleft())
+    finally:
+        if own:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _take(future):
+    try:
+        return future.result()
+    finally:
+        future.release()
