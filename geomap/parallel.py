@@ -92,25 +92,35 @@ def extract_on_dask(batches: Iterable[list[Document]], gazetteer_path: Path | st
     ``client`` or ``scheduler`` is left running.
     """
     own = client is None
-    client = client or open_client(workers, scheduler)
-    cluster = client.cluster if own and not scheduler else None
+    _distributed()  # imported first: importing it sets its loggers' levels
+    chatter = logging.getLogger("distributed")
+    level = chatter.level
+    if own and not scheduler:  # a cluster of our own: its start and shutdown messages are no news
+        chatter.setLevel(logging.ERROR)
     try:
-        ahead = AHEAD_PER_WORKER * _threads(client)
-        pending: deque = deque()
-        path = str(gazetteer_path)
-        [layers_future] = client.scatter([list(layers)], broadcast=True)
-        for batch in batches:
-            pending.append(client.submit(extract_batch_task, batch, path, layers_future, today,
-                                         pure=False))
-            while len(pending) >= ahead:
-                yield _take(pending.popleft())
-        while pending:
-            yield _take(pending.popleft())
+        client = client or open_client(workers, scheduler)
+        cluster = client.cluster if own and not scheduler else None
+        try:
+            yield from _in_order(client, batches, str(gazetteer_path), layers, today)
+        finally:
+            if own:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
     finally:
-        if own:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        chatter.setLevel(level)
+
+
+def _in_order(client, batches, path: str, layers, today) -> Iterator:
+    ahead = AHEAD_PER_WORKER * _threads(client)
+    pending: deque = deque()
+    [layers_future] = client.scatter([list(layers)], broadcast=True)
+    for batch in batches:
+        pending.append(client.submit(extract_batch_task, batch, path, layers_future, today, pure=False))
+        while len(pending) >= ahead:
+            yield _take(pending.popleft())
+    while pending:
+        yield _take(pending.popleft())
 
 
 def _take(future):

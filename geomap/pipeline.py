@@ -158,7 +158,7 @@ class Progress:
 
     def __init__(self, report: Callable[[str], None] | None, total: int | None = None, every: float = 0.5):
         self.report, self.total, self.every = report, total, every
-        self.done, self.started, self.last = 0, self.clock(), None
+        self.done, self.started, self.last, self.shown = 0, self.clock(), None, 0
 
     def clock(self) -> float:
         return time.perf_counter()
@@ -168,9 +168,11 @@ class Progress:
         if self.report is None:
             return
         now = self.clock()
+        if final and self.done == self.shown:
+            return
         if not final and self.last is not None and now - self.last < self.every:
             return
-        self.last = now
+        self.last, self.shown = now, self.done
         rate = self.done / max(now - self.started, 1e-9)
         of = f"/{self.total}" if self.total else ""
         self.report(f"[{self.done}{of}] documents, {rate:.1f}/s" + (f"  {last}" if last else ""))
@@ -222,8 +224,7 @@ def collect_events(paths: Sequence[Path], gazetteer, layers: Sequence[Layer], *,
         out.documents += result.documents
         out.unresolved += result.unresolved
         meter.advance(len(result.documents), result.documents[-1][0] if result.documents else "")
-    if meter.last is not None and meter.done:
-        meter.advance(0, final=True)
+    meter.advance(0, final=True)
     return out
 
 
