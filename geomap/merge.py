@@ -9,8 +9,8 @@ Here the reports of *different* documents are linked when they are the same even
 - overlapping actors, or no actors on one side ("M23" overlaps "M23 rebels",
   "Rapid Support Forces" overlaps "RSF").
 
-Clusters are complete-linkage: an event joins the first cluster all of whose members it
-matches, and never a cluster that already holds a report of its own document, so two
+Clusters are complete-linkage: an event joins a cluster all of whose members it matches
+(the one with the most reports, then the most recent, when several do), and never a cluster that already holds a report of its own document, so two
 distinct events of one article are never fused through a third report.  Events are taken
 in a fixed order (type, dated first, date, source, id), so the result does not depend on
 the input order and the first member of a cluster (its *representative*) is chosen
@@ -127,6 +127,10 @@ def _order(ev: Event) -> tuple:
     return (ev.event_type, ev.date is None, ev.date.toordinal() if ev.date else 0, ev.source, ev.id)
 
 
+def _day(ev: Event) -> int:
+    return ev.date.toordinal() if ev.date else 0
+
+
 def _cell(coord: tuple[float, float]) -> tuple[int, int]:
     return (math.floor(coord[0] / _CELL), math.floor(coord[1] / _CELL))
 
@@ -147,11 +151,11 @@ def _clusters(events: Sequence[Event]) -> list[list[Event]]:
     for ev in sorted(events, key=_order):
         near = sorted({i for cell in _near_cells(ev.coords[0], MERGE_KM)
                        for i in grid.get((ev.event_type, ev.inferred, cell), ())})
-        for i in near:
-            if ev.doc_id not in docs[i] and all(same_event(m, ev) for m in clusters[i]):
-                clusters[i].append(ev)
-                docs[i].add(ev.doc_id)
-                break
+        fits = [i for i in near if ev.doc_id not in docs[i] and all(same_event(m, ev) for m in clusters[i])]
+        if fits:  # the best-corroborated, then the most recent, then the first cluster
+            i = max(fits, key=lambda i: (len(clusters[i]), _day(clusters[i][0]), -i))
+            clusters[i].append(ev)
+            docs[i].add(ev.doc_id)
         else:
             clusters.append([ev])
             docs.append({ev.doc_id})
