@@ -23,7 +23,6 @@ from pathlib import Path
 from .documents import count_documents, iter_documents, iter_inputs
 from .errors import GeomapError, InputError, OutputError
 from .events import extract_events
-from .frame import dumps_geojson, events_to_frame, validate_frame
 from .layers import load_layers
 from .merge import collapse as collapse_reports
 from .merge import link_reports
@@ -232,6 +231,7 @@ def write_outputs(frame, out_dir: Path, layers: Sequence[Layer], *, title: str, 
                   tiles: str | None = None, map_html: bool = True) -> dict[str, Path]:
     """Serialise ``frame`` (and render the map unless ``map_html`` is false), then write
     every output atomically: nothing is written unless everything rendered."""
+    from .frame import dumps_geojson
     from .render import render_map
 
     texts = {"geojson": (out_dir / "events.geojson", dumps_geojson(frame))}
@@ -269,6 +269,7 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
     fails, :class:`~geomap.errors.GeocoderError` ends the build before any output is
     written, and the answers so far stay in its cache.  It runs in one process only.
     """
+    from .frame import events_to_frame, validate_frame  # geopandas: not needed by extraction workers
     from .gazetteer import Gazetteer
     from .geocoders import FallbackGazetteer, OnlineGeocoder
 
