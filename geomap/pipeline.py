@@ -212,7 +212,7 @@ def collect_events(paths: Sequence[Path], gazetteer, layers: Sequence[Layer], *,
     if workers or scheduler:
         from .parallel import extract_on_dask
 
-        batches = batched(docs, batch_size or 100)
+        batches = batched(docs, batch_size or 50)
         results = extract_on_dask(batches, gazetteer.path, layers, today=today, workers=workers,
                                   scheduler=scheduler)
     else:
