@@ -26,6 +26,8 @@ log = logging.getLogger("geomap")
 
 #: Batches submitted ahead of the results taken, per worker thread.
 AHEAD_PER_WORKER = 3
+#: How long to try reaching a ``--scheduler`` before giving up.
+CONNECT_TIMEOUT = "10s"
 
 _GAZETTEERS: dict[str, object] = {}  # per worker process: index path -> open Gazetteer
 _LOCK = threading.Lock()
@@ -68,7 +70,7 @@ def open_client(workers: int | None = None, scheduler: str | None = None):
     distributed = _distributed()
     if scheduler:
         try:
-            return distributed.Client(scheduler, timeout="10s")
+            return distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
             raise GeomapError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
     if not workers or workers < 1:

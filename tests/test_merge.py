@@ -1,4 +1,11 @@
-"""Merging reports of one event across articles, and flagging contradictions."""
+"""Merging reports of one event across articles, and flagging contradictions.
+
+tests/data/feed holds articles written for these tests: several reports of the same
+events in different words (goma-*: "captured Goma" / "took control of the city of Goma"
+/ "seized the airport of Goma", dated differently or not at all), an earlier event at
+the same place (goma-2012.md, which must not merge), and two reports that contradict
+each other (sinja-*: two armed forces holding the same town on the same day).
+"""
 import datetime as dt
 import json
 import random

@@ -37,3 +37,16 @@ def test_an_existing_scheduler_and_one_gazetteer_per_worker(serial, tmp_path, ga
             assert (tmp_path / run / "events.geojson").read_bytes() == serial
         opened = client.run(lambda: parallel.OPENED)
     assert sorted(opened.values()) == [1, 1]  # each worker opened it once, for some 15 batches
+
+
+def test_an_unreachable_scheduler_is_one_error_line(tmp_path, monkeypatch, gazetteer):
+    from typer.testing import CliRunner
+
+    from geomap.cli import app
+
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT", "1s")
+    result = CliRunner().invoke(app, ["build", str(ROOT / "seeds"), "--out", str(tmp_path), "-q",
+                                      "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines()[-1].startswith("Error: cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'")
+    assert not any(tmp_path.iterdir())
