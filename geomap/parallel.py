@@ -6,8 +6,8 @@ records and the results are taken back in submission order, so the output is the
 byte for byte, as a serial run's.  Batches are submitted lazily, a few per worker ahead,
 so memory stays bounded however long the feed is.
 
-Each worker process opens the gazetteer once (:func:`worker_gazetteer`) and keeps it for
-every later batch; the open index is never pickled.  Needs ``dask[distributed]``
+Each worker opens the gazetteer once (:func:`worker_gazetteer`) and keeps it for every
+later batch; the open index is never pickled, only its path is sent.  Needs ``dask[distributed]``
 (``pip install 'geomap[parallel]'``).
 """
 from __future__ import annotations
@@ -29,22 +29,28 @@ AHEAD_PER_WORKER = 3
 #: How long to try reaching a ``--scheduler`` before giving up.
 CONNECT_TIMEOUT = "10s"
 
-_GAZETTEERS: dict[str, object] = {}  # per worker process: index path -> open Gazetteer
+_LOCAL = threading.local()  # per worker thread: index path -> open Gazetteer
 _LOCK = threading.Lock()
-OPENED = 0  # how many times this process opened a gazetteer (tests check it stays at 1)
+OPENED = 0  # how many gazetteers this process opened (one per worker thread: tests check it)
 
 
 def worker_gazetteer(path: str):
-    """The gazetteer at ``path``, opened on first use in this process and kept."""
+    """The gazetteer at ``path``, opened on first use in this worker thread and kept for
+    every later batch.  ``--workers`` runs one thread per process, so one per process; a
+    worker of an existing cluster with several threads opens one per thread, as an
+    SQLite connection is best not shared between threads."""
     global OPENED
-    with _LOCK:
-        gaz = _GAZETTEERS.get(path)
-        if gaz is None:
-            from .gazetteer import Gazetteer
+    open_ones = getattr(_LOCAL, "gazetteers", None)
+    if open_ones is None:
+        open_ones = _LOCAL.gazetteers = {}
+    gaz = open_ones.get(path)
+    if gaz is None:
+        from .gazetteer import Gazetteer
 
-            gaz = _GAZETTEERS[path] = Gazetteer.open(path, build=False)
+        gaz = open_ones[path] = Gazetteer.open(path, build=False)
+        with _LOCK:
             OPENED += 1
-        return gaz
+    return gaz
 
 
 def extract_batch_task(docs: Sequence[Document], gazetteer_path: str, layers: Sequence[Layer],
