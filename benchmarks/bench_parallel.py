@@ -98,7 +98,7 @@ def main() -> None:
             opened = sorted(client.run(lambda: parallel.OPENED).values())
 
     same = [e.id for e in serial.events] == [e.id for e in spread.events] and serial.events == spread.events
-    n, mb = len(serial.documents), size / 1e6
+    n, mb = len(serial.sources), size / 1e6
     print(f"{n} documents, {mb:.1f} MB of text, {len(serial.events)} events; batches of {args.batch_size}")
     print(f"one process   {n / serial_s:8.1f} documents/s  {mb / serial_s:6.2f} MB/s  ({serial_s:.2f} s)")
     print(f"{args.workers} workers     {n / spread_s:8.1f} documents/s  {mb / spread_s:6.2f} MB/s  ({spread_s:.2f} s)")

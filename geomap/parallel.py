@@ -53,12 +53,42 @@ def worker_gazetteer(path: str):
     return gaz
 
 
+class _Collect(logging.Handler):
+    """Keeps the geomap log records of one worker thread, for the client to replay."""
+
+    def __init__(self, level: int):
+        super().__init__(level)
+        self.thread = threading.get_ident()
+        self.records: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.records.append((record.levelno, record.getMessage()))
+
+
 def extract_batch_task(docs: Sequence[Document], gazetteer_path: str, layers: Sequence[Layer],
-                       today: dt.date | None):
-    """What a worker runs: :func:`~geomap.pipeline.extract_batch` with its own gazetteer."""
+                       today: dt.date | None, log_level: int = logging.WARNING):
+    """What a worker runs: :func:`~geomap.pipeline.extract_batch` with its own gazetteer.
+
+    The batch's geomap log records at ``log_level`` and above travel back with the result
+    (``BatchResult.logs``), so the client logs what a serial run would, in the same order.
+    """
     from .pipeline import extract_batch
 
-    return extract_batch(docs, worker_gazetteer(gazetteer_path), layers, today=today)
+    logger = logging.getLogger("geomap")
+    collect = _Collect(log_level)
+    logger.addHandler(collect)
+    try:
+        result = extract_batch(docs, worker_gazetteer(gazetteer_path), layers, today=today)
+    finally:
+        logger.removeHandler(collect)
+    result.logs = collect.records
+    return result
+
+
+def _quiet_geomap_logs() -> None:
+    """On a worker: geomap's records reach the client with the results, not the worker's stderr."""
+    logging.getLogger("geomap").propagate = False
 
 
 def _distributed():
@@ -123,8 +153,10 @@ def _in_order(client, batches, path: str, layers, today) -> Iterator:
     ahead = AHEAD_PER_WORKER * _threads(client)
     pending: deque = deque()
     [layers_future] = client.scatter([list(layers)], broadcast=True)
+    level = logging.getLogger("geomap").getEffectiveLevel()
+    client.run(_quiet_geomap_logs)
     for batch in batches:
-        pending.append(client.submit(extract_batch_task, batch, path, layers_future, today, pure=False))
+        pending.append(client.submit(extract_batch_task, batch, path, layers_future, today, level, pure=False))
         while len(pending) >= ahead:
             yield _take(pending.popleft())
     while pending:
@@ -133,6 +165,9 @@ def _in_order(client, batches, path: str, layers, today) -> Iterator:
 
 def _take(future):
     try:
-        return future.result()
+        result = future.result()
     finally:
         future.release()
+    for level, message in result.logs:
+        log.log(level, "%s", message)
+    return result

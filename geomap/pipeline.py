@@ -124,6 +124,7 @@ class BatchResult:
     events: list[Event] = field(default_factory=list)
     documents: list[tuple[str, str | None]] = field(default_factory=list)  # (source, title)
     unresolved: list[tuple[str, str]] = field(default_factory=list)  # (source, name)
+    logs: list[tuple[int, str]] = field(default_factory=list)  # (level, message): a worker's log records
 
 
 def extract_batch(docs: Sequence[Document], gazetteer, layers: Sequence[Layer], *,
@@ -177,9 +178,9 @@ class Progress:
         self.report(f"[{self.done}{of}] documents, {rate:.1f}/s" + (f"  {last}" if last else ""))
 
 
-def _title(docs: Sequence[tuple[str, str | None]]) -> str:
-    if len(docs) == 1 and docs[0][1]:
-        return docs[0][1]
+def _title(found: "Collected") -> str:
+    if len(found.sources) == 1 and found.first_title:
+        return found.first_title
     return "geomap situation map"
 
 
@@ -188,7 +189,8 @@ class Collected:
     """Everything the documents gave: events and what the outputs say about the inputs."""
 
     events: list[Event] = field(default_factory=list)
-    documents: list[tuple[str, str | None]] = field(default_factory=list)  # (source, title), input order
+    sources: list[str] = field(default_factory=list)  # of the documents read, in input order
+    first_title: str | None = None
     unresolved: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
@@ -220,7 +222,9 @@ def collect_events(paths: Sequence[Path], gazetteer, layers: Sequence[Layer], *,
         results = (extract_batch(batch, gazetteer, layers, today=today) for batch in batches)
     for result in results:
         out.events += result.events
-        out.documents += result.documents
+        if not out.sources and result.documents:
+            out.first_title = result.documents[0][1]
+        out.sources += [source for source, _ in result.documents]
         out.unresolved += result.unresolved
         meter.advance(len(result.documents), result.documents[-1][0] if result.documents else "")
     meter.advance(0, final=True)
@@ -300,7 +304,7 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
             online.close()
         if own_gazetteer:
             offline.close()
-    if not found.documents:
+    if not found.sources:
         raise InputError(paths[0] if len(paths) == 1 else ", ".join(map(str, inputs)), "no readable articles")
     events = found.events
     links = link_reports(events)
@@ -308,7 +312,7 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
         events = collapse_reports(events, links)
     frame = validate_frame(events_to_frame(events, {ev.id: links[ev.id].columns() for ev in events}))
     result = BuildResult(skipped=found.skipped, unresolved=found.unresolved)
-    result.outputs = write_outputs(frame, out_dir, layers, title=_title(found.documents), tiles=tiles,
-                                   sources=sorted(source for source, _ in found.documents), map_html=map_html)
-    result.documents, result.events = len(found.documents), len(frame)
+    result.outputs = write_outputs(frame, out_dir, layers, title=_title(found), tiles=tiles,
+                                   sources=sorted(found.sources), map_html=map_html)
+    result.documents, result.events = len(found.sources), len(frame)
     return result

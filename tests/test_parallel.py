@@ -1,6 +1,7 @@
 """Dask: a local cluster of two worker processes gives the serial run's bytes."""
 import datetime as dt
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,18 @@ def serial(tmp_path_factory, gazetteer):
     return (out / "events.geojson").read_bytes()
 
 
-def test_local_cluster_output_equals_serial_byte_for_byte(serial, tmp_path, gazetteer):
-    build(INPUTS, tmp_path, gazetteer=gazetteer, today=TODAY, map_html=False, workers=2, batch_size=3)
+def test_local_cluster_output_equals_serial_byte_for_byte(serial, tmp_path, gazetteer, caplog):
+    def warnings():
+        return [r.getMessage() for r in caplog.records if r.name == "geomap" and r.levelno >= logging.WARNING]
+
+    with caplog.at_level(logging.WARNING, logger="geomap"):
+        build(INPUTS, tmp_path / "serial", gazetteer=gazetteer, today=TODAY, map_html=False)
+        told = warnings()
+        caplog.clear()
+        build(INPUTS, tmp_path, gazetteer=gazetteer, today=TODAY, map_html=False, workers=2, batch_size=3)
     assert (tmp_path / "events.geojson").read_bytes() == serial
     assert len(json.loads(serial)["features"]) > 20
+    assert told and warnings() == told  # the workers' warnings, replayed in the serial order
 
 
 def test_an_existing_scheduler_and_one_gazetteer_per_worker(serial, tmp_path, gazetteer):
