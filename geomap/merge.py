@@ -31,6 +31,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .models import Event
 
@@ -81,6 +82,7 @@ def dates_overlap(a: Event, b: Event, days: int = MERGE_DAYS) -> bool:
     return a.date is None or b.date is None or abs((a.date - b.date).days) <= days
 
 
+@lru_cache(maxsize=1 << 16)
 def _words(name: str) -> tuple[str, ...]:
     words = re.findall(r"[\w'\u2019]+", name.casefold())
     return tuple(words[1:] if len(words) > 1 and words[0] == "the" else words)
@@ -90,6 +92,7 @@ def _acronym(words: tuple[str, ...]) -> str:
     return "".join(w[0] for w in words if w not in ("of", "and", "for", "the")) if len(words) > 1 else ""
 
 
+@lru_cache(maxsize=1 << 16)
 def same_actor(x: str, y: str) -> bool:
     """Whether two actor names may name one actor: equal, one's words inside the other's
     ("M23" / "M23 rebels"), or one the other's initials ("RSF" / "Rapid Support Forces")."""
@@ -143,15 +146,28 @@ def _near_cells(coord: tuple[float, float], km: float) -> list[tuple[int, int]]:
     return [(row + i, col + j) for i in range(-lat_span, lat_span + 1) for j in range(-lon_span, lon_span + 1)]
 
 
-def _clusters(events: Sequence[Event]) -> list[list[Event]]:
-    """Complete-linkage clusters of reports of one event, in a deterministic order."""
+def _clusters(events: Sequence[Event]) -> tuple[list[list[Event]], dict]:
+    """Complete-linkage clusters of reports of one event, in a deterministic order, and
+    the index that finds them: (type, inferred, grid cell) -> first member's day -> indexes.
+
+    Events come dated first, by date, so a cluster's first member holds its earliest
+    date, every member is at most ``MERGE_DAYS`` after it, and a dated event need only
+    look at clusters that began ``MERGE_DAYS`` days before it at the latest.
+    """
     clusters: list[list[Event]] = []
     docs: list[set[str]] = []
-    grid: dict[tuple, list[int]] = defaultdict(list)  # (type, inferred, cell) -> cluster indexes
+    index: dict[tuple, dict[int | None, list[int]]] = defaultdict(lambda: defaultdict(list))
     for ev in sorted(events, key=_order):
-        near = sorted({i for cell in _near_cells(ev.coords[0], MERGE_KM)
-                       for i in grid.get((ev.event_type, ev.inferred, cell), ())})
-        fits = [i for i in near if ev.doc_id not in docs[i] and all(same_event(m, ev) for m in clusters[i])]
+        day = ev.date.toordinal() if ev.date else None
+        near = set()
+        for cell in _near_cells(ev.coords[0], MERGE_KM):
+            by_day = index.get((ev.event_type, ev.inferred, cell))
+            if not by_day:
+                continue
+            days = range(day - MERGE_DAYS, day + 1) if day is not None else list(by_day)
+            near.update(i for d in days for i in by_day.get(d, ()))
+        fits = [i for i in sorted(near)
+                if ev.doc_id not in docs[i] and all(same_event(m, ev) for m in clusters[i])]
         if fits:  # the best-corroborated, then the most recent, then the first cluster
             i = max(fits, key=lambda i: (len(clusters[i]), _day(clusters[i][0]), -i))
             clusters[i].append(ev)
@@ -159,26 +175,31 @@ def _clusters(events: Sequence[Event]) -> list[list[Event]]:
         else:
             clusters.append([ev])
             docs.append({ev.doc_id})
-            grid[(ev.event_type, ev.inferred, _cell(ev.coords[0]))].append(len(clusters) - 1)
-    return clusters
+            index[(ev.event_type, ev.inferred, _cell(ev.coords[0]))][day].append(len(clusters) - 1)
+    return clusters, index
 
 
 def link_reports(events: Sequence[Event], *, exclusive: Iterable[str] = EXCLUSIVE_TYPES) -> dict[str, Corroboration]:
     """Map every event id to its :class:`Corroboration`: the cluster it belongs to, the
     cluster's sources and evidence, and the clusters it contradicts."""
     exclusive = frozenset(exclusive)
-    clusters = _clusters(events)
+    clusters, index = _clusters(events)
     against: dict[str, set[str]] = defaultdict(set)
-    by_type: dict[str, list[int]] = defaultdict(list)
     for i, c in enumerate(clusters):
-        if c[0].event_type in exclusive:
-            by_type[c[0].event_type].append(i)
-    for indexes in by_type.values():
-        for n, i in enumerate(indexes):
-            for j in indexes[n + 1:]:
-                if any(contradict(a, b, exclusive) for a in clusters[i] for b in clusters[j]):
-                    against[clusters[i][0].id].add(clusters[j][0].id)
-                    against[clusters[j][0].id].add(clusters[i][0].id)
+        if c[0].event_type not in exclusive:
+            continue
+        if c[0].date is None:
+            continue  # no member is dated
+        # members lie within MERGE_KM and MERGE_DAYS of their cluster's first one, so the
+        # first members of contradicting clusters lie within 3 x MERGE_KM and 2 x MERGE_DAYS + 1
+        day, span = c[0].date.toordinal(), 2 * MERGE_DAYS
+        near = sorted({j for cell in _near_cells(c[0].coords[0], 3 * MERGE_KM)
+                       for d in range(day - span, day + span + 1)
+                       for j in index.get((c[0].event_type, c[0].inferred, cell), {}).get(d, ()) if j > i})
+        for j in near:
+            if any(contradict(a, b, exclusive) for a in c for b in clusters[j]):
+                against[c[0].id].add(clusters[j][0].id)
+                against[clusters[j][0].id].add(c[0].id)
     out = {}
     for c in clusters:
         members = sorted(c, key=lambda e: (e.source, e.id))
