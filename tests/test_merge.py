@@ -162,3 +162,43 @@ def test_collapse_gives_one_feature_per_event(feed_features):
     assert len(control) == 1 and control[0]["corroboration"] == 3
     assert control[0]["date"] == "2025-01-27" and "M23" in control[0]["actors"]
     assert len(feed_features["collapse"]) < len(feed_features["flag"])
+
+
+def _naive_links(events):
+    """The definition, without the index: every cluster is a candidate, every pair checked."""
+    from geomap.merge import _order, contradict
+
+    clusters = []
+    for e in sorted(events, key=_order):
+        fits = [i for i, c in enumerate(clusters)
+                if e.doc_id not in {m.doc_id for m in c} and all(same_event(m, e) for m in c)]
+        if fits:
+            i = max(fits, key=lambda i: (len(clusters[i]), clusters[i][0].date.toordinal()
+                                         if clusters[i][0].date else 0, -i))
+            clusters[i].append(e)
+        else:
+            clusters.append([e])
+    against = {c[0].id: set() for c in clusters}
+    for i, c in enumerate(clusters):
+        for d in clusters[i + 1:]:
+            if any(contradict(a, b) for a in c for b in d):
+                against[c[0].id].add(d[0].id)
+                against[d[0].id].add(c[0].id)
+    return {m.id: (c[0].id, tuple(sorted(against[c[0].id]))) for c in clusters for m in c}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_index_changes_nothing(seed):
+    r = random.Random(seed)
+    places = [(r.uniform(-1.9, -1.5), r.uniform(28.9, 29.5)) for _ in range(8)]  # some within 25 km
+    actors = ["M23", "M23 rebels", "FARDC", "Congolese army", "RSF", "Rapid Support Forces", "UN"]
+    events = []
+    for n in range(300):
+        p = r.randrange(len(places))
+        date = dt.date(2025, 1, 20) + dt.timedelta(days=r.randrange(8)) if r.random() < 0.8 else None
+        events.append(Event(
+            id=f"e{n}", doc_id=f"d{r.randrange(120)}", source=f"s{n % 120}", event_type=r.choice(["control", "clash"]),
+            place="X", coords=(places[p],), evidence="", start=0, end=1, date=date, place_id=f"p{p}",
+            actors=tuple(r.sample(actors, r.randrange(3)))))
+    links = link_reports(events)
+    assert {k: (v.merged_id, v.contradicts) for k, v in links.items()} == _naive_links(events)
