@@ -87,13 +87,17 @@ def main() -> None:
                                       dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
                 distributed.Client(cluster) as client:
             client.run(quiet)
-            client.run(parallel.extract_batch_task, warm, str(gaz.path), layers, None)  # open + warm each worker
-            cpu = sum(client.run(cpu_s).values()) + cpu_s()
+            client.gather([client.submit(parallel.extract_batch_task, warm, str(gaz.path), layers, None,
+                                         workers=[address], pure=False)  # open + warm each worker
+                           for address in client.scheduler_info()["workers"]])
+            workers_cpu, here_cpu = sum(client.run(cpu_s).values()), cpu_s()
             start = time.perf_counter()
             spread = collect_events([feed], gaz, layers, scheduler=cluster.scheduler_address,
                                     batch_size=args.batch_size)
             spread_s = time.perf_counter() - start
-            spread_cpu = sum(client.run(cpu_s).values()) + cpu_s() - cpu
+            workers_cpu = sum(client.run(cpu_s).values()) - workers_cpu
+            here_cpu = cpu_s() - here_cpu
+            spread_cpu = workers_cpu + here_cpu
             worker_rss = max(client.run(peak_rss_mb).values())
             opened = sorted(client.run(lambda: parallel.OPENED).values())
 
@@ -106,7 +110,8 @@ def main() -> None:
           f"{os.cpu_count()} CPUs, load average {load:.1f} at the start)")
     print(f"CPU time      {1000 * serial_cpu / n:8.1f} ms/document in one process, "
           f"{1000 * spread_cpu / n:.1f} ms/document over the workers and this process "
-          f"(parallel overhead {100 * (spread_cpu / serial_cpu - 1):+.0f}%)")
+          f"(parallel overhead {100 * (spread_cpu / serial_cpu - 1):+.0f}%; this process, with the "
+          f"scheduler, {1000 * here_cpu / n:.1f})")
     print(f"peak memory   {serial_rss:.0f} MB this process, {worker_rss:.0f} MB the largest worker")
     print(f"same events   {same}; gazetteer opened per worker: {opened}")
 
