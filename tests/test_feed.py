@@ -138,7 +138,7 @@ def test_cli_no_map_glob_and_progress(tmp_path, gazetteer):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["events.geojson"]
     assert "[3/3] documents" in result.output
-    assert f"3 article(s), " in result.output and "map.html" not in result.output.splitlines()[-1]
+    assert "3 article(s), " in result.output and "map.html" not in result.output.splitlines()[-1]
 
 
 def test_cli_strict_bad_line_is_one_error_line(tmp_path, gazetteer):
