@@ -30,16 +30,29 @@ def _umask() -> int:
 
 @contextlib.contextmanager
 def signals_held():
-    """Hold Ctrl-C (SIGINT) and SIGTERM back until the block ends (main thread, POSIX only)."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+    """Hold Ctrl-C (SIGINT) and SIGTERM back until the block ends, then act on them (main thread only).
+
+    A Python-level handler notes the signal and the previous handler runs after the
+    block; a signal mask would not do, because the kernel hands a process-wide signal
+    to any thread that does not block it (libraries start threads of their own).
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    received: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, lambda signum, frame: received.append(signum)) for signum in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            handler = previous[received[0]]
+            if callable(handler):
+                handler(received[0], None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(received[0])
 
 
 def _leftovers(tmp: Path) -> list[Path]:

@@ -128,7 +128,7 @@ _GeocoderOptionsOpt = Annotated[Optional[list[str]], typer.Option(
 @app.command()
 @_one_line_errors
 def build(
-    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Article files or folders (.txt, .md, .html). Default: seeds/")] = None,
+    inputs: Annotated[Optional[list[str]], typer.Argument(help="Article files (.txt, .md, .html), JSON-lines files (.jsonl: one {id, text, published?, source?, title?, url?} a line), folders, or quoted glob patterns ('news/**/*.txt'). Default: seeds/")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for map.html and events.geojson.")] = Path("output"),
     layers: Annotated[Optional[Path], typer.Option("--layers", help="Folder of layer definitions (*.yaml). Default: ./layers or the built-in ones.")] = None,
     tiles: Annotated[Optional[str], typer.Option("--tiles", help="Add an online tile layer by xyzservices name, e.g. OpenStreetMap.Mapnik. Off by default: the map then makes no network request.")] = None,
@@ -141,6 +141,10 @@ def build(
                                          help="Event file formats to write next to map.html, comma-separated: "
                                               "geojson, gpkg, csv, kml, parquet (see docs/formats.md).")] = "geojson",
     overrides: Annotated[Optional[Path], typer.Option("--overrides", help="Curation file (YAML) to apply: move, drop, retype or add events. Default: OUT/overrides.yaml when it exists.")] = None,
+    no_map: Annotated[bool, typer.Option("--no-map", help="Write events.geojson only, no map.html (data-only runs).")] = False,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Extract on a local Dask cluster of N processes (needs dask[distributed]). Same output as one process.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Extract on a running Dask cluster, e.g. tcp://10.0.0.5:8786.")] = None,
+    collapse: Annotated[bool, typer.Option("--collapse", help="One feature per event that several articles report (default: one per article, linked by merged_id).")] = False,
 ) -> None:
     """Build a situation map (map.html) and events.geojson from news articles
     and event files (ACLED-style CSV, GeoJSON, or any events file geomap writes).
@@ -149,13 +153,16 @@ def build(
 
         geomap build seeds acled.csv --out output --format geojson,gpkg,csv
     """
+    if workers and scheduler:
+        raise typer.BadParameter("give --workers or --scheduler, not both", param_hint="'--workers'")
     from .pipeline import build as build_map
 
     options = _geocoder_options(geocoder, geocoder_option)
     progress = None if quiet else (lambda msg: _err(msg))
     result = build_map(inputs or [Path("seeds")], out, layers_dir=layers, tiles=tiles, strict=strict,
                        today=_parse_today(today), progress=progress, geocoder=geocoder,
-                       geocoder_options=options, formats=formats, overrides=overrides)
+                       geocoder_options=options, formats=formats, overrides=overrides,
+                       map_html=not no_map, workers=workers, scheduler=scheduler, collapse=collapse)
     for path, problem in result.skipped:
         _err(f"Warning: {path}: {problem} (skipped)")
     if result.overrides is not None:
@@ -168,7 +175,7 @@ def build(
         if result.overrides is not None:
             for line in result.overrides.applied:
                 _err(f"Applied {result.overrides.path}: {line}")
-        files = [result.outputs["map"]] + [path for name, path in result.outputs.items() if name != "map"]
+        files = sorted(result.outputs.values(), key=lambda path: path.suffix != ".html")  # the map first
         typer.echo(f"{result.documents} article(s), {result.events} event(s) -> "
                    f"{', '.join(map(str, files))}"
                    + (f"; {len(result.skipped)} file(s) skipped" if result.skipped else ""))
@@ -290,9 +297,14 @@ def evaluate(
     from .evaluate import evaluate as run
     from .gazetteer import Gazetteer
 
-    logging.getLogger("geomap").setLevel(logging.ERROR)  # unresolved names are scored, not warned
-    with Gazetteer.open(progress=_err) as gaz:
-        scores = run(gold, gaz, resolve_only=resolve_only, predictions=predictions)
+    logger = logging.getLogger("geomap")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # unresolved names are scored, not warned
+    try:
+        with Gazetteer.open(progress=_err) as gaz:
+            scores = run(gold, gaz, resolve_only=resolve_only, predictions=predictions)
+    finally:
+        logger.setLevel(level)
     figures = scores.as_dict()
     if as_json:
         typer.echo(json.dumps(figures))

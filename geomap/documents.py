@@ -327,3 +327,169 @@ def read_documents(inputs: Iterable[Path | str]) -> Iterator[Document]:
     """Read every article under ``inputs``, lazily."""
     for path in iter_paths(inputs):
         yield read_document(path)
+
+
+# --- Feeds: globs, JSON-lines files, lazy reading -------------------------------------------
+
+#: A JSON-lines file holds one document a line: ``{"id", "text", "published"?, "source"?,
+#: "title"?, "url"?}``.
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+def _is_pattern(item: Path | str) -> bool:
+    return isinstance(item, str) and bool(_GLOB_CHARS.search(item)) and not Path(item).exists()
+
+
+def iter_inputs(inputs: Iterable[Path | str]) -> Iterator[Path]:
+    """Expand files, folders and glob patterns into input files, without repeats.
+
+    A pattern (``"news/**/*.jsonl"``, quoted so the shell leaves it alone) is expanded
+    here, recursively for ``**``, in sorted order; one that matches nothing raises
+    :class:`InputError`.  Folders are searched recursively, in sorted order, for articles
+    and JSON-lines files; hidden files and folders are left out.
+    """
+    import glob
+
+    suffixes = SUFFIXES + JSONL_SUFFIXES
+    seen: set[Path] = set()
+    for item in inputs:
+        if _is_pattern(item):
+            found = [Path(p) for p in sorted(glob.glob(str(item), recursive=True))]
+            found = [p for p in found if p.is_file() and p.suffix.lower() in suffixes]
+            if not found:
+                raise InputError(item, "the pattern matches no article or JSON-lines file")
+        else:
+            path = Path(item)
+            if path.is_dir():
+                found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+                               and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            elif path.is_file():
+                found = [path]
+            else:
+                raise InputError(path, "no such file or directory")
+        for p in found:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield p
+
+
+def is_jsonl(path: Path) -> bool:
+    return path.suffix.lower() in JSONL_SUFFIXES
+
+
+def count_documents(paths: Iterable[Path]) -> int:
+    """How many documents ``paths`` hold, roughly: one per article file, one per non-blank
+    line of a JSON-lines file (bad lines included).  Reads JSON-lines files in blocks."""
+    total = 0
+    for path in paths:
+        if not is_jsonl(path):
+            total += 1
+            continue
+        try:
+            with open(path, "rb") as fh:
+                for line in fh:
+                    total += bool(line.strip())
+        except OSError:
+            continue  # reading it later reports the problem
+    return total
+
+
+def jsonl_document(record: object, path: Path, line: int) -> Document:
+    """The :class:`Document` of one JSON-lines record; raises :class:`InputError`
+    naming ``file:line`` when the record is not a usable document.
+
+    ``source`` is the record's ``source`` when given (so a feed can name its articles as
+    the scorer and the map should show them), else ``<file name>#<id>``.  The document
+    id is the file stem, the record id and a hash of the text, so it is stable and unique.
+    """
+    where = f"{path}:{line}"
+    if not isinstance(record, dict):
+        raise InputError(where, f"expected a JSON object, got {type(record).__name__}")
+    rid, text = record.get("id"), record.get("text")
+    if not isinstance(rid, (str, int)) or isinstance(rid, bool) or str(rid).strip() == "":
+        raise InputError(where, f"'id' should be a non-empty string or number, got {rid!r}")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(where, "'text' should be a non-empty string")
+    rid = str(rid).strip()
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    try:
+        published = _parse_date(record.get("published"), path)
+    except InputError:
+        raise InputError(where, f"'published' should be a date like 2025-02-21, got {record.get('published')!r}") from None
+    source = record.get("source")
+    if source is not None and (not isinstance(source, str) or not source.strip()):
+        raise InputError(where, f"'source' should be a non-empty string, got {source!r}")
+    title = record.get("title")
+    return Document(
+        id=document_id(Path(f"{path.stem}-{rid}"), text),
+        source=source.strip() if source else f"{path.name}#{rid}",
+        text=text,
+        path=where,
+        title=str(title).strip() if title else None,
+        published=published,
+        url=_safe_url(record.get("url")),
+    )
+
+
+def iter_jsonl(path: Path) -> Iterator[Document | InputError]:
+    """The documents of a JSON-lines file, one line at a time; a bad line (not JSON, no
+    text, an id seen before in the file) yields an :class:`InputError` naming ``file:line``
+    instead, and reading goes on.  Blank lines are skipped."""
+    import json
+
+    seen: set[str] = set()
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        yield InputError(path, f"cannot read: {exc.strerror or exc}")
+        return
+    with fh:
+        for number, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+                doc = jsonl_document(record, path, number)
+            except UnicodeDecodeError:
+                yield InputError(f"{path}:{number}", "not valid UTF-8")
+                continue
+            except json.JSONDecodeError as exc:
+                yield InputError(f"{path}:{number}", f"not valid JSON: {exc.msg} at column {exc.colno}")
+                continue
+            except InputError as exc:
+                yield exc
+                continue
+            key = doc.source
+            if key in seen:
+                yield InputError(f"{path}:{number}", f"a second document with source {key!r}")
+                continue
+            seen.add(key)
+            yield doc
+
+
+def iter_documents(paths: Iterable[Path], *, strict: bool = False,
+                   on_skip=None) -> Iterator[Document]:
+    """Read the documents of ``paths`` (from :func:`iter_inputs`) one at a time.
+
+    An unreadable file or a bad JSON line is reported to ``on_skip(InputError)`` and
+    skipped; ``strict=True`` raises it instead.
+    """
+    for path in paths:
+        items = iter_jsonl(path) if is_jsonl(path) else [_read_or_error(path)]
+        for item in items:
+            if isinstance(item, InputError):
+                if strict:
+                    raise item
+                if on_skip is not None:
+                    on_skip(item)
+                continue
+            yield item
+
+
+def _read_or_error(path: Path) -> Document | InputError:
+    try:
+        return read_document(path)
+    except InputError as exc:
+        return exc

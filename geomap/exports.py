@@ -72,6 +72,10 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("evidence_end", "#meta+offset+end", "Int64"),
     ("place_start", "#loc+offset+start", "Int64"),
     ("place_end", "#loc+offset+end", "Int64"),
+    ("merged_id", "#event+code+merged", "str"),
+    ("corroboration", "#meta+count+sources", "Int64"),
+    ("sources", "#meta+source+list", "str"),
+    ("contradicts", "#event+code+contradicts", "str"),
 )
 FLAT_COLUMNS = tuple(name for name, *_ in COLUMNS)
 #: CSV only: the whole geometry as WKT (lines keep every vertex; lat/lon is the first vertex)
@@ -154,6 +158,10 @@ def flat_table(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             "evidence_end": get("end"),
             "place_start": get("place_start"),
             "place_end": get("place_end"),
+            "merged_id": get("merged_id") or row.id,
+            "corroboration": get("corroboration") or 1,
+            "sources": "; ".join(getattr(row, "sources", None) or [row.source]),
+            "contradicts": "; ".join(getattr(row, "contradicts", None) or ()) or None,
         })
     table = pd.DataFrame(rows, columns=list(FLAT_COLUMNS))
     for name, _, kind in COLUMNS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import geopandas as gpd
 import pandas as pd
@@ -47,6 +47,11 @@ SCHEMA: tuple[tuple[str, tuple[type, ...], bool, str], ...] = (
     ("note", (str,), True, "how the location was chosen, when not obvious"),
     ("sub_event_type", (str,), True, "finer event type (ACLED's sub_event_type of imported events); null from text"),
     ("time_precision", (int,), False, "ACLED's time precision: 1 the day is known, 2 the week, 3 the month or coarser (or no date)"),
+    ("merged_id", (str,), False, "id of the event as reported across articles (geomap.merge); its own id when no other article reports it"),
+    ("corroboration", (int,), False, "how many distinct sources report the event"),
+    ("sources", (list,), False, "the distinct sources reporting the event, sorted"),
+    ("evidences", (list,), False, "the evidence sentence of every report of the event, in the order of sources"),
+    ("contradicts", (list,), False, "merged ids of events that contradict this one (another holder of the place that day)"),
 )
 COLUMNS = tuple(name for name, *_ in SCHEMA)
 
@@ -73,8 +78,13 @@ def _geometry(coords: tuple[tuple[float, float], ...]):
     return LineString([(lon, lat) for lat, lon in coords])
 
 
-def events_to_frame(events: Iterable[Event]) -> gpd.GeoDataFrame:
-    """Build the events GeoDataFrame (EPSG:4326) in the documented schema, sorted by id."""
+def events_to_frame(events: Iterable[Event], extra: Mapping[str, Mapping] | None = None) -> gpd.GeoDataFrame:
+    """Build the events GeoDataFrame (EPSG:4326) in the documented schema, sorted by id.
+
+    ``extra`` maps event ids to values of further columns (for example the cross-article
+    links of :func:`geomap.merge.link_reports`); without it an event stands alone.
+    """
+    extra = extra or {}
     rows, geoms = [], []
     for ev in sorted(events, key=lambda e: e.id):
         rows.append({
@@ -102,6 +112,12 @@ def events_to_frame(events: Iterable[Event]) -> gpd.GeoDataFrame:
             "note": ev.note,
             "sub_event_type": None,
             "time_precision": time_precision(ev.date, ev.date_text),
+            "merged_id": ev.id,
+            "corroboration": 1,
+            "sources": [ev.source],
+            "evidences": [ev.evidence],
+            "contradicts": [],
+            **extra.get(ev.id, {}),
         })
         geoms.append(_geometry(ev.coords))
     frame = gpd.GeoDataFrame(rows, columns=list(COLUMNS), geometry=geoms, crs=CRS)
@@ -165,7 +181,8 @@ def frame_to_geojson(frame: gpd.GeoDataFrame) -> dict:
     features = []
     for row in frame.itertuples(index=False):
         props = {name: _clean(getattr(row, name)) for name in COLUMNS if name != "id"}
-        props["actors"] = list(props["actors"])
+        for name in ("actors", "sources", "evidences", "contradicts"):
+            props[name] = list(props[name])
         geom = mapping(row.geometry)
         geom = {"type": geom["type"], "coordinates": _round(geom["coordinates"])}
         features.append({"type": "Feature", "id": row.id, "geometry": geom, "properties": props})

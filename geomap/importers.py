@@ -61,6 +61,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "note": ("note", "location_note"),
     "time_precision": ("time_precision",),
     "geo_precision": ("geo_precision",),
+    "merged_id": ("merged_id",),
+    "corroboration": ("corroboration",),
+    "sources": ("sources",),
+    "evidences": ("evidences",),
+    "contradicts": ("contradicts",),
 }
 LAT_NAMES = ("lat", "latitude", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
@@ -225,6 +230,14 @@ def _pick(record: dict, column: str):
     return None
 
 
+def _list(value) -> list[str]:
+    """A list cell: a list (GeoJSON, Parquet) or ``"a; b"`` text (CSV, GeoPackage)."""
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        return [str(v).strip() for v in (value.tolist() if hasattr(value, "tolist") else value) if str(v).strip()]
+    text = _text(value)
+    return [v.strip() for v in text.split(";") if v.strip()] if text else []
+
+
 def _actors(record: dict) -> list[str]:
     value = record.get("actors")
     if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
@@ -318,6 +331,12 @@ def record_to_row(record: dict, geometry, *, default_source: str, default_doc: s
         "sub_event_type": sub,
         "time_precision": tp if tp is not None else time_precision(date, date_text),
     }
+    # reports of one event across articles (geomap.merge); a lone report is its own event
+    row["merged_id"] = _text(_pick(record, "merged_id"))
+    row["sources"] = _list(_pick(record, "sources")) or [row["source"]]
+    row["evidences"] = _list(_pick(record, "evidences")) or [row["evidence"]]
+    row["corroboration"] = _int(_pick(record, "corroboration"), "corroboration") or len(set(row["sources"]))
+    row["contradicts"] = _list(_pick(record, "contradicts"))
     return row, geom
 
 
@@ -338,6 +357,7 @@ def rows_to_frame(items: Iterable[tuple[str, dict, object]], path: Path) -> gpd.
         except ValueError as exc:
             raise InputError(path, f"{label}: {exc}") from None
         row["id"] = row["id"] or _row_id(row, geom, stem)
+        row["merged_id"] = row["merged_id"] or row["id"]
         if row["id"] in seen:
             raise InputError(path, f"{label}: duplicate event id {row['id']!r} (first at {seen[row['id']]})")
         seen[row["id"]] = label
@@ -521,7 +541,8 @@ def merge(frame: gpd.GeoDataFrame, others: Iterable[gpd.GeoDataFrame]) -> gpd.Ge
                 continue
             seen.add(rec["id"])
             rec = {k: (None if _blank(v) and not isinstance(v, (list, str)) else v) for k, v in rec.items()}
-            rec["actors"] = list(rec["actors"])
+            for name in ("actors", "sources", "evidences", "contradicts"):
+                rec[name] = list(rec[name])
             rows.append(rec)
             geoms.append(geom)
     return make_frame(rows, geoms)

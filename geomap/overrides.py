@@ -205,6 +205,8 @@ def _added(data: dict, source: str) -> tuple[dict, Point]:
         "title": data.get("title"), "note": data.get("note", f"added by {source}"),
         "sub_event_type": data.get("sub_event_type"), "time_precision": time_precision(data.get("date"), None),
     })
+    row.update(merged_id=row["id"], corroboration=1, sources=[row["source"]], evidences=[row["evidence"]],
+               contradicts=[])
     return row, Point(data["lon"], data["lat"])
 
 
@@ -214,7 +216,8 @@ def apply_overrides(frame: gpd.GeoDataFrame, overrides: list[Override], path: Pa
 
     path = Path(path)
     report = OverrideReport(path)
-    rows = [dict(rec, actors=list(rec["actors"])) for rec in frame[list(COLUMNS)].to_dict("records")]
+    rows = [dict(rec, **{name: list(rec[name]) for name in ("actors", "sources", "evidences", "contradicts")})
+            for rec in frame[list(COLUMNS)].to_dict("records")]
     geoms = list(frame.geometry)
     for ov in overrides:
         data = ov.data

@@ -311,7 +311,7 @@ def test_ctrl_c_mid_run_keeps_the_previous_outputs(tmp_path, previous, signum):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
                             preexec_fn=_default_signals)
     seen = []
-    while not seen or not seen[-1].startswith("[5/400]"):  # wait until it is reading articles
+    while not seen or not re.match(r"\[([5-9]|\d\d+)/400\]", seen[-1]):  # wait until it is reading articles
         seen.append(proc.stderr.readline())
         if not seen[-1]:
             pytest.fail(f"never got going: {''.join(seen)}")

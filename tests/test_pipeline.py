@@ -120,3 +120,22 @@ def test_no_readable_article_is_an_error(tmp_path, gazetteer):
     with pytest.raises(InputError, match="no readable articles"):
         build([tmp_path / "empty.txt"], tmp_path / "out", gazetteer=gazetteer)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_feed_gives_the_same_bytes_whatever_the_input_order(tmp_path, gazetteer):
+    files = sorted((ROOT / "tests" / "data" / "feed").iterdir())
+    build(files, tmp_path / "a", gazetteer=gazetteer, today=dt.date(2026, 11, 28))
+    build(files[::-1], tmp_path / "b", gazetteer=gazetteer, today=dt.date(2026, 11, 28))
+    build(files, tmp_path / "c", gazetteer=gazetteer, today=dt.date(2026, 11, 28))
+    for file in ("events.geojson", "map.html"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes() \
+            == (tmp_path / "c" / file).read_bytes()
+    assert json.loads((tmp_path / "a" / "events.geojson").read_text(encoding="utf-8"))["features"]
+
+
+def test_no_map_writes_the_same_geojson_only(tmp_path, gazetteer):
+    build([SEED], tmp_path / "full", gazetteer=gazetteer)
+    result = build([SEED], tmp_path / "data", gazetteer=gazetteer, map_html=False)
+    assert set(result.outputs) == {"geojson"}
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["events.geojson"]
+    assert (tmp_path / "data" / "events.geojson").read_bytes() == (tmp_path / "full" / "events.geojson").read_bytes()
