@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 __all__ = ["DateMention", "FUTURE_WINDOW", "find_dates", "reference_date"]
@@ -304,6 +305,7 @@ def _year_is_quantity(text: str, end: int) -> bool:
     return bool(following) and following.group(1) in _COUNT_NOUNS
 
 
+@lru_cache(maxsize=8)  # a document's text is read twice: for its reference date, then its dates
 def _candidates(text: str) -> list[_Raw]:
     raws: list[_Raw] = []
 

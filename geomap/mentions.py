@@ -11,7 +11,6 @@ people's names, common words, months and organisation names.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,33 +69,39 @@ def common_words() -> frozenset[str]:
     return word_list("common_words.txt")
 
 
-@dataclass
 class _Token:
-    start: int
-    end: int
-    text: str
-    sentence_start: bool
+    """A word of the text: offsets, the word, and what the filters ask of it."""
 
-    @property
-    def capital(self) -> bool:
-        return self.text[0].isupper()
+    __slots__ = ("start", "end", "text", "sentence_start", "capital", "base")
 
-    @property
-    def base(self) -> str:
-        """The token without a possessive ending ("Kenya's" -> "Kenya")."""
-        return _POSSESSIVE.sub("", self.text) if len(self.text) > 3 else self.text
+    def __init__(self, start: int, end: int, text: str, sentence_start: bool):
+        self.start, self.end, self.text, self.sentence_start = start, end, text, sentence_start
+        self.capital = text[0].isupper()
+        #: the token without a possessive ending ("Kenya's" -> "Kenya")
+        self.base = _POSSESSIVE.sub("", text) if len(text) > 3 and text[-1] in "s'’" else text
+
+    def __repr__(self) -> str:
+        return f"_Token({self.start}, {self.end}, {self.text!r}, {self.sentence_start})"
 
 
 def tokenize(text: str) -> list[_Token]:
     """Word tokens with offsets; flags the first word of each sentence or list item."""
     tokens: list[_Token] = []
     prev_end = 0
+    prev = ""
     for m in _TOKEN.finditer(text):
-        gap = text[prev_end:m.start()]
-        first = not tokens or bool(_SENTENCE_END.search(gap)) or tokens[-1].text.endswith(".") \
-            and tokens[-1].text[-2:-1].islower()
-        tokens.append(_Token(m.start(), m.end(), m.group(), first))
+        start = m.start()
+        if not tokens:
+            first = True
+        else:
+            # a single space (the usual gap) ends no sentence
+            gap_end = start - prev_end
+            first = (not (gap_end == 1 and text[prev_end] == " ")
+                     and _SENTENCE_END.search(text, prev_end, start) is not None) \
+                or prev.endswith(".") and prev[-2:-1].islower()
+        prev = m.group()
         prev_end = m.end()
+        tokens.append(_Token(start, prev_end, prev, first))
     return tokens
 
 

@@ -79,6 +79,8 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
         # many senses ("Washington": 36) have one near anything, so they do not count.
         others = [(k, p) for k, (cands, _b, _v) in sorted(pools.items()) if len(cands) <= OTHER_SENSES
                   for p in cands if p.id not in chosen and p.kind not in ("country", "region")]
+        anchors = [(k, _Site(a)) for k, a in anchors]
+        others = [(k, _Site(p)) for k, p in others]
         senses.update({key: _rank(key[0], cands, votes, [a for k, a in anchors if k != key], bonus,
                                   [p for k, p in others if k != key])
                        for key, (cands, bonus, votes) in pools.items()})
@@ -221,8 +223,20 @@ def _anchors(senses: dict) -> list[tuple[tuple[str, str], Place]]:
             if place is not None and key[1] == "name" and place.kind not in ("country", "region")]
 
 
-def _rank(key: str, cands: list[Place], weights: Counter, anchors: list[Place] | None,
-          bonus: float, others: list[Place] | None = None) -> tuple[Place, float]:
+class _Site:
+    """A place as the coherence rounds compare it: its point and its division code,
+    worked out once per round rather than once per candidate."""
+
+    __slots__ = ("place", "lat", "lon", "division", "is_admin1")
+
+    def __init__(self, place: Place):
+        self.place, self.lat, self.lon = place, place.lat, place.lon
+        self.division = _division_code(place)
+        self.is_admin1 = place.kind == "admin1"
+
+
+def _rank(key: str, cands: list[Place], weights: Counter, anchors: list[_Site] | None,
+          bonus: float, others: list[_Site] | None = None) -> tuple[Place, float]:
     """The best candidate and a 0..1 confidence (see :func:`_score`)."""
     total = (sum(weights.values()) + COUNTRY_PRIOR) or 1.0
     ranked = sorted(((_score(p, weights, total, anchors, key, others), p.id, p) for p in cands),
@@ -284,11 +298,12 @@ def _score(p: Place, weights: Counter, total: float, anchors: list[Place] | None
         prominence -= OTHER_NAME_PENALTY
     score = prominence + COUNTRY_WEIGHT * weights.get(p.country, 0.0) / total
     if anchors and p.kind not in ("country", "region"):
-        same = sum(1 for a in anchors if _same_division(p, a))
+        site = _Site(p)
+        same = sum(1 for a in anchors if _same_division(site, a))
         score += DIVISION_WEIGHT * same / len(anchors)
-        near = max(_closeness(p, a) for a in anchors)
+        near = max(_closeness(site, a) for a in anchors)
         if others and near < OTHER_SENSE_WEIGHT and p.kind != "admin1":
-            near = max([near] + [OTHER_SENSE_WEIGHT * _closeness(p, o) for o in others
+            near = max([near] + [OTHER_SENSE_WEIGHT * _closeness(site, o) for o in others
                                  if abs(o.lat - p.lat) < NEAR_DEGREES])
         score += NEAR_WEIGHT * near
     return score
@@ -302,14 +317,15 @@ def _division_code(p: Place) -> tuple[str | None, str | None]:
     return p.country, code
 
 
-def _same_division(p: Place, a: Place) -> bool:
-    country, code = _division_code(p)
-    return code is not None and (country, code) == _division_code(a)
+def _same_division(p: _Site, a: _Site) -> bool:
+    return p.division[1] is not None and p.division == a.division
 
 
-def _closeness(p: Place, a: Place) -> float:
+def _closeness(p: _Site, a: _Site) -> float:
     """1 for the same spot, falling to 0 at :data:`NEAR_KM`; a division counts as near
     the places inside it."""
-    if a.kind == "admin1" or p.kind == "admin1":
+    if a.is_admin1 or p.is_admin1:
         return 1.0 if _same_division(p, a) else 0.0
+    if abs(p.lat - a.lat) >= NEAR_DEGREES:
+        return 0.0  # NEAR_DEGREES of latitude alone are more than NEAR_KM
     return max(0.0, 1.0 - distance_km(p.lat, p.lon, a.lat, a.lon) / NEAR_KM)
