@@ -70,13 +70,18 @@ def common_words() -> frozenset[str]:
 
 
 class _Token:
-    """A word of the text: offsets, the word, and what the filters ask of it."""
+    """A word of the text: offsets, the word, and what the filters ask of it.
+
+    ``sentence_start`` (the first word of a sentence or list item) is worked out for
+    capitalised words only, the only ones the filters ask it of; it is false for the
+    others.
+    """
 
     __slots__ = ("start", "end", "text", "sentence_start", "capital", "base")
 
-    def __init__(self, start: int, end: int, text: str, sentence_start: bool):
-        self.start, self.end, self.text, self.sentence_start = start, end, text, sentence_start
-        self.capital = text[0].isupper()
+    def __init__(self, start: int, end: int, text: str, sentence_start: bool, capital: bool):
+        self.start, self.end, self.text = start, end, text
+        self.sentence_start, self.capital = sentence_start, capital
         #: the token without a possessive ending ("Kenya's" -> "Kenya")
         self.base = _POSSESSIVE.sub("", text) if len(text) > 3 and text[-1] in "s'’" else text
 
@@ -85,23 +90,24 @@ class _Token:
 
 
 def tokenize(text: str) -> list[_Token]:
-    """Word tokens with offsets; flags the first word of each sentence or list item."""
+    """Word tokens with offsets; flags the capitalised first word of each sentence or
+    list item."""
     tokens: list[_Token] = []
-    prev_end = 0
-    prev = ""
+    append, sentence_end = tokens.append, _SENTENCE_END.search
+    prev, prev_end = "", 0
     for m in _TOKEN.finditer(text):
-        start = m.start()
-        if not tokens:
-            first = True
-        else:
+        word = m.group()
+        start, end = m.span()
+        if word[0].isupper():
             # a single space (the usual gap) ends no sentence
-            gap_end = start - prev_end
-            first = (not (gap_end == 1 and text[prev_end] == " ")
-                     and _SENTENCE_END.search(text, prev_end, start) is not None) \
-                or prev.endswith(".") and prev[-2:-1].islower()
-        prev = m.group()
-        prev_end = m.end()
-        tokens.append(_Token(start, prev_end, prev, first))
+            first = not tokens or (
+                not (start - prev_end == 1 and text[prev_end] == " ")
+                and sentence_end(text, prev_end, start) is not None
+            ) or prev[-1] == "." and prev[-2:-1].islower()
+            append(_Token(start, end, word, first, True))
+        else:
+            append(_Token(start, end, word, False, False))
+        prev, prev_end = word, end
     return tokens
 
 
@@ -245,10 +251,17 @@ def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
     people, surnames = named_people(text, tokens, found)
     persons |= people
     person_words |= surnames
-    caps = _heading_tokens(text, tokens)
+    caps: set[int] | None = None  # worked out when a phrase in capitals needs it
     hits, weak = [], []
     for i, j, end, surface in phrases:
-        rows = _keep_rows(surface, found.get(name_key(surface), []), heading=i in caps and j in caps)
+        rows = found.get(name_key(surface))
+        if not rows:
+            continue
+        heading = False
+        if _is_acronym(surface):
+            caps = _heading_tokens(text, tokens) if caps is None else caps
+            heading = i in caps and j in caps
+        rows = _keep_rows(surface, rows, heading=heading)
         if rows and text[end:end + 1] != "." and "." not in surface:
             rows = [r for r in rows if r[1] != "abbr"]  # "Ky." yes, "Ky" no
         if not rows:
