@@ -320,7 +320,9 @@ def _coherence(score: float, site: _Site, anchors: list[_Site],
     code, admin1, lat, lon = site.division, site.is_admin1, site.lat, site.lon
     coded = code[1] is not None
     same, near = 0, 0.0
-    for a in anchors:  # _same_division and _closeness, inlined: this is the hot loop
+    # closeness: 1 for the same spot, falling to 0 at NEAR_KM; a division counts as near
+    # the places inside it (and only those).  Inlined: this is the resolver's hot loop.
+    for a in anchors:
         inside = coded and code == a.division
         same += inside
         if admin1 or a.is_admin1:
@@ -333,8 +335,15 @@ def _coherence(score: float, site: _Site, anchors: list[_Site],
             near = closeness
     score += DIVISION_WEIGHT * same / len(anchors)
     if others and near < OTHER_SENSE_WEIGHT and not admin1:
-        near = max([near] + [OTHER_SENSE_WEIGHT * _closeness(site, o) for o in others
-                             if abs(o.lat - lat) < NEAR_DEGREES])
+        for o in others:  # the same closeness, at half weight
+            if abs(o.lat - lat) >= NEAR_DEGREES:
+                continue
+            if o.is_admin1:
+                closeness = OTHER_SENSE_WEIGHT * (1.0 if coded and code == o.division else 0.0)
+            else:
+                closeness = OTHER_SENSE_WEIGHT * (1.0 - distance_km(lat, lon, o.lat, o.lon) / NEAR_KM)
+            if closeness > near:
+                near = closeness
     score += NEAR_WEIGHT * near
     return score
 
@@ -345,17 +354,3 @@ def _division_code(p: Place) -> tuple[str | None, str | None]:
     if code and p.country and code.startswith(p.country + "-"):
         code = code[len(p.country) + 1:]
     return p.country, code
-
-
-def _same_division(p: _Site, a: _Site) -> bool:
-    return p.division[1] is not None and p.division == a.division
-
-
-def _closeness(p: _Site, a: _Site) -> float:
-    """1 for the same spot, falling to 0 at :data:`NEAR_KM`; a division counts as near
-    the places inside it."""
-    if a.is_admin1 or p.is_admin1:
-        return 1.0 if _same_division(p, a) else 0.0
-    if abs(p.lat - a.lat) >= NEAR_DEGREES:
-        return 0.0  # NEAR_DEGREES of latitude alone are more than NEAR_KM
-    return max(0.0, 1.0 - distance_km(p.lat, p.lon, a.lat, a.lon) / NEAR_KM)
