@@ -89,10 +89,24 @@ class _Token:
         return f"_Token({self.start}, {self.end}, {self.text!r}, {self.sentence_start})"
 
 
-def tokenize(text: str) -> list[_Token]:
+class _Tokens(list):
+    """The tokens of a text, and the indexes of the capitalised ones (``capitals``):
+    the rules start from those, so they need not walk every word."""
+
+    capitals: list[int]
+
+
+def _capitals(tokens: list[_Token]) -> list[int]:
+    """Indexes of the capitalised tokens, in order."""
+    found = getattr(tokens, "capitals", None)
+    return found if found is not None else [i for i, t in enumerate(tokens) if t.capital]
+
+
+def tokenize(text: str) -> _Tokens:
     """Word tokens with offsets; flags the capitalised first word of each sentence or
     list item."""
-    tokens: list[_Token] = []
+    tokens = _Tokens()
+    tokens.capitals = capitals = []
     append, sentence_end = tokens.append, _SENTENCE_END.search
     prev, prev_end = "", 0
     for m in _TOKEN.finditer(text):
@@ -104,6 +118,7 @@ def tokenize(text: str) -> list[_Token]:
                 not (start - prev_end == 1 and text[prev_end] == " ")
                 and sentence_end(text, prev_end, start) is not None
             ) or prev[-1] == "." and prev[-2:-1].islower()
+            capitals.append(len(tokens))
             append(_Token(start, end, word, first, True))
         else:
             append(_Token(start, end, word, False, False))
@@ -120,9 +135,8 @@ def _joined(text: str, a: _Token, b: _Token) -> bool:
 def _phrases(text: str, tokens: list[_Token]) -> list[tuple[int, int, int, str]]:
     """Candidate phrases ``(first token, last token, end offset, surface)``."""
     out = []
-    for i, tok in enumerate(tokens):
-        if not tok.capital:
-            continue
+    for i in _capitals(tokens):
+        tok = tokens[i]
         j = i
         while j < len(tokens) and j - i < MAX_WORDS:
             last = tokens[j]
@@ -187,10 +201,9 @@ def person_tokens(tokens: list[_Token]) -> tuple[set[int], set[str]]:
     """
     idx: set[int] = set()
     words: set[str] = set()
-    i = 0
-    while i < len(tokens):
-        if tokens[i].text not in TITLES:
-            i += 1
+    resume = 0
+    for i in _capitals(tokens):  # every title is capitalised
+        if i < resume or tokens[i].text not in TITLES:
             continue
         j = i + 1
         while j < len(tokens) and (tokens[j].text in TITLES or
@@ -205,7 +218,7 @@ def person_tokens(tokens: list[_Token]) -> tuple[set[int], set[str]]:
             k += 1
             if tokens[k - 1].base != tokens[k - 1].text:
                 break
-        i = max(k, i + 1)
+        resume = max(k, i + 1)
     return idx, words
 
 
@@ -221,7 +234,9 @@ def named_people(text: str, tokens: list[_Token], known: dict) -> tuple[set[int]
                                  frequent_words())
     idx: set[int] = set()
     words: set[str] = set()
-    for i in range(len(tokens) - 1):
+    for i in _capitals(tokens):  # every given name is capitalised
+        if i + 1 >= len(tokens):
+            break
         first, last = tokens[i], tokens[i + 1]
         if first.text not in given or not last.capital or last.text.isupper() \
                 or not _joined(text, first, last) or last.sentence_start:
@@ -491,8 +506,8 @@ def _unknown_names(doc: Document, tokens: list[_Token], chosen: list, used: byte
     areas = {h[0] for h in chosen
              if any(p.kind in ("country", "admin1") for _f, _r, p in h[3])}
     out: list[Mention] = []
-    for i in range(1, len(tokens)):
-        if not tokens[i].capital or tokens[i].sentence_start or i in persons:
+    for i in _capitals(tokens):
+        if i == 0 or tokens[i].sentence_start or i in persons:
             continue
         j = i
         while j + 1 < len(tokens) and j - i < 3 and tokens[j + 1].capital \
