@@ -146,6 +146,23 @@ _RE_COLLECTIVE_BARE = re.compile(
     r"|(?P<bare>(?i:police|insurgents|rebels|militants|jihadists|gunmen|gangs|paramilitaries|separatists)))(?![\w-])"
 )
 
+# the patterns the helpers below use, compiled once (they run for every word of every sentence)
+_RE_TITLE_RUN = re.compile(rf"(?:{_TITLES}|(?i:{_LOWER_TITLES}))(?:\s+(?:{_TITLES}))*")
+_RE_TITLE_AT_END = re.compile(rf"(?:{_TITLES})\s*$")
+_RE_LEADING_TITLES = re.compile(rf"^(?:(?:{_TITLES}|(?i:{_LOWER_TITLES}))\s+)+")
+_RE_WORD = re.compile(r"[\w\u00C0-\u024F.'\u2019&-]+")
+_RE_INITIALS = re.compile(r"(?:[A-Z]\.)+")
+_RE_CODE = re.compile(r"[A-Z][A-Z0-9&]{1,7}")
+_RE_POSSESSIVE_END = re.compile(r"(?:'s|\u2019s)$")
+_RE_BLANKS = re.compile(r"[ \t]+")
+_RE_SPACES = re.compile(r"\s+")
+_RE_ROAD_AFTER = re.compile(r"\s+(?i:road|highway|route|motorway)\b")
+_RE_LOWER = re.compile(r"[a-z]")
+_RE_GENERIC_MODIFIER = re.compile(_GENERIC_MODIFIERS)
+_RE_PARTICLE = re.compile(_PARTICLE)
+_RE_ACRONYM_NAME = re.compile(r"(?:[A-Z]\.){2,}|[A-Z][A-Z0-9&]{1,7}")
+_RE_NAME_WITH_ACRONYM = re.compile(r"(?P<long>.+?)\s*\((?P<acr>[A-Za-z0-9&.-]+)\)")
+
 
 def _strip_possessive(text: str, start: int, end: int) -> tuple[int, int]:
     span = text[start:end]
@@ -169,7 +186,7 @@ def _person_span(sentence: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _is_title(text: str) -> bool:
-    return re.fullmatch(rf"(?:{_TITLES}|(?i:{_LOWER_TITLES}))(?:\s+(?:{_TITLES}))*", text) is not None
+    return _RE_TITLE_RUN.fullmatch(text) is not None
 
 
 def _people(sentence: str) -> list[tuple[int, int, str]]:
@@ -186,7 +203,7 @@ def _people(sentence: str) -> list[tuple[int, int, str]]:
         words = sentence[span[0]:span[1]].split()
         if any(w in _ORG_WORDS or w.isupper() for w in words) or len(words) > 3:
             continue  # organisations and acronyms are read by their own rules
-        if re.search(rf"(?:{_TITLES})\s*$", sentence[: span[0]]) is None and span[0] == 0 and len(words) == 1:
+        if _RE_TITLE_AT_END.search(sentence[: span[0]]) is None and span[0] == 0 and len(words) == 1:
             continue  # a lone sentence-initial word before "said" is too often not a name
         found.append((*span, "person"))
     return found
@@ -196,9 +213,9 @@ def _organisations(sentence: str) -> list[tuple[int, int, str]]:
     found = []
     # capitalised runs joined by connectors: find org words, then cut the name around them
     words = []
-    for m in re.finditer(r"[\w\u00C0-\u024F.'\u2019&-]+", sentence):
+    for m in _RE_WORD.finditer(sentence):
         word, end = m.group(), m.end()
-        while word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", word):
+        while word.endswith(".") and not _RE_INITIALS.fullmatch(word):
             word, end = word[:-1], end - 1  # a full stop, not an abbreviation
         if word:
             words.append((m.start(), end, word))
@@ -217,7 +234,7 @@ def _organisations(sentence: str) -> list[tuple[int, int, str]]:
             last = heads[-1]
             first = 0
             while first < last and (_bare(run[first][2]) in _STOP_CAPS | _MONTHS_DAYS
-                                    or re.fullmatch(r"[A-Z][A-Z0-9&]{1,7}", run[first][2])):
+                                    or _RE_CODE.fullmatch(run[first][2])):
                 first += 1
             start, end = run[first][0], run[last][1]
             start = _extend_left(words, i + first, start)
@@ -232,7 +249,7 @@ def _organisations(sentence: str) -> list[tuple[int, int, str]]:
 
 
 def _bare(word: str) -> str:
-    return re.sub(r"(?:'s|\u2019s)$", "", word).rstrip(".,")
+    return _RE_POSSESSIVE_END.sub("", word).rstrip(".,")
 
 
 def _is_cap(word: str) -> bool:
@@ -246,7 +263,7 @@ _NAME_POSSESSIVES = {"People's", "People\u2019s", "Peoples'", "Workers'", "Women
 
 def _adjacent(sentence: str, a, b) -> bool:
     possessive = a[2].endswith(("'s", "\u2019s", "s'")) and a[2] not in _NAME_POSSESSIVES
-    return re.fullmatch(r"[ \t]+", sentence[a[1]:b[0]]) is not None and not possessive
+    return _RE_BLANKS.fullmatch(sentence, a[1], b[0]) is not None and not possessive
 
 
 def _extend_left(words, index: int, start: int) -> int:
@@ -272,12 +289,12 @@ def _extend_right(sentence: str, words, index: int, end: int) -> int:
 
 
 def _adjacent_any(sentence: str, a, b) -> bool:
-    return re.fullmatch(r"\s+", sentence[a[1]:b[0]]) is not None and not a[2].endswith((",", "'s", "\u2019s"))
+    return _RE_SPACES.fullmatch(sentence, a[1], b[0]) is not None and not a[2].endswith((",", "'s", "\u2019s"))
 
 
 def _acronyms(sentence: str) -> list[tuple[int, int, str]]:
-    letters = [c for c in sentence if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+    letters = list(filter(str.isalpha, sentence))
+    if letters and sum(map(str.isupper, letters)) > 0.6 * len(letters):
         return []  # an all-caps headline: every word would look like an acronym
     found = []
     for m in _RE_ACRONYM.finditer(sentence):
@@ -289,9 +306,9 @@ def _acronyms(sentence: str) -> list[tuple[int, int, str]]:
             continue
         if acr.endswith("s") and not acr[:-1].isupper():
             continue
-        if re.match(r"\s+(?i:road|highway|route|motorway)\b", sentence[m.end():]):
+        if _RE_ROAD_AFTER.match(sentence, m.end()):
             continue  # "the N2 highway" is a road
-        if re.match(r"[a-z]", key[1:]) is not None:
+        if _RE_LOWER.match(key, 1) is not None:
             continue
         found.append((m.start(), m.end(), "acronym"))
     return found
@@ -312,14 +329,14 @@ def _collectives(sentence: str) -> list[tuple[int, int, str]]:
         mod = m.group("mod")
         if mod in _STOP_CAPS or mod in _MONTHS_DAYS:
             continue
-        if re.fullmatch(r"[A-Z][A-Z0-9&]{1,7}", mod):
+        if _RE_CODE.fullmatch(mod):
             if mod in NOT_ACTOR_ACRONYMS:
                 found.append((m.start(), m.end(), "collective"))  # "DRC army", "US troops"
             else:
                 found.append((m.start("mod"), m.end("mod"), "acronym"))  # "M23 rebels" -> "M23"
                 consumed.append((m.start("noun"), m.end("noun")))
             continue
-        if re.fullmatch(_GENERIC_MODIFIERS, mod.lower()):
+        if _RE_GENERIC_MODIFIER.fullmatch(mod.lower()):
             continue  # read below, in lower case
         found.append((m.start(), m.end(), "collective"))
     for m in _RE_COLLECTIVE_GENERIC.finditer(sentence):
@@ -382,7 +399,7 @@ _SKIP_INITIALS = {"of", "the", "for", "and", "de", "du", "des", "la", "le", "on"
 
 
 def _strip_titles(name: str) -> str:
-    stripped = re.sub(rf"^(?:(?:{_TITLES}|(?i:{_LOWER_TITLES}))\s+)+", "", name)
+    stripped = _RE_LEADING_TITLES.sub("", name)
     return stripped or name
 
 
@@ -409,13 +426,13 @@ def _acronym_matches(acronym: str, long: str) -> bool:
 
 
 def _is_acronym(name: str) -> bool:
-    return re.fullmatch(r"(?:[A-Z]\.){2,}|[A-Z][A-Z0-9&]{1,7}", name) is not None
+    return _RE_ACRONYM_NAME.fullmatch(name) is not None
 
 
 def _looks_like_person(name: str) -> bool:
     words = name.split()
     return (
-        all(w[:1].isupper() or re.fullmatch(_PARTICLE, w) or w.startswith(("al-", "el-")) for w in words)
+        all(w[:1].isupper() or _RE_PARTICLE.fullmatch(w) or w.startswith(("al-", "el-")) for w in words)
         and not any(_bare(w) in _ORG_WORDS for w in words)
         and not _is_acronym(name)
     )
@@ -437,7 +454,7 @@ def canonical_actors(names: Iterable[str]) -> dict[str, str]:
     names = sorted(set(names))
     base = {}
     for name in names:
-        paren = re.fullmatch(r"(?P<long>.+?)\s*\((?P<acr>[A-Za-z0-9&.-]+)\)", name)
+        paren = _RE_NAME_WITH_ACRONYM.fullmatch(name)
         base[name] = paren.group("acr") if paren else _strip_titles(name)
     acronyms = sorted({b for b in base.values() if _is_acronym(b)})
     canon: dict[str, str] = {}
