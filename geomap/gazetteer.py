@@ -158,6 +158,7 @@ class Gazetteer:
         # name key -> its rows, or () for a key the index does not know: most phrases
         # of an article ("The", "Monday", "New") and most names recur across articles
         self._rows: dict[str, tuple[tuple[str, str, Place], ...]] = {}
+        self._places: dict[str, Place] = {}  # one Place per id, shared by the keys naming it
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, build: bool = True,
@@ -220,11 +221,17 @@ class Gazetteer:
     def _fetch_keys(self, keys: list[str]) -> dict[str, tuple[tuple[str, str, Place], ...]]:
         """The index's rows for ``keys`` (known keys only), in batches of 500."""
         out: dict[str, list[tuple[str, str, Place]]] = {}
+        places = self._places
+        if len(places) > ROW_CACHE_KEYS:
+            places.clear()
         for i in range(0, len(keys), 500):
             chunk = keys[i:i + 500]
             sql = _lookup_sql(len(chunk), self.imports is not None)
             for key, form, role, *row in self._query(sql, chunk):
-                out.setdefault(key, []).append((form, role, _row_to_place(row)))
+                place = places.get(row[0])
+                if place is None:
+                    place = places[row[0]] = _row_to_place(row)
+                out.setdefault(key, []).append((form, role, place))
         return {key: tuple(rows) for key, rows in out.items()}
 
     def candidates(self, name: str) -> list[Place]:
