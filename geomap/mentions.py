@@ -19,6 +19,8 @@ from geomap.models import Document, Mention, Place
 
 MAX_WORDS = 6
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:\w|[-'’](?=\w)|\.(?=\w))*|\d\w*")
+#: A token and the text before it (no token starts in a run of non-letters and "_").
+_GAP_AND_TOKEN = re.compile(r"([\W_]*)(" + _TOKEN.pattern + ")")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SENTENCE_END = re.compile(r"[.!?:;\"“”(\[]\s*$|\n\s*[-*•]?\s*$")
 TITLES = frozenset("""President Vice Secretary Minister Prime Premier Chancellor King Queen
@@ -109,15 +111,13 @@ def tokenize(text: str) -> _Tokens:
     tokens.capitals = capitals = []
     append, sentence_end = tokens.append, _SENTENCE_END.search
     prev, prev_end = "", 0
-    for m in _TOKEN.finditer(text):
-        word = m.group()
-        start, end = m.span()
+    for gap, word in _GAP_AND_TOKEN.findall(text):  # strings, not match objects: faster
+        start = prev_end + len(gap)
+        end = start + len(word)
         if word[0].isupper():
             # a single space (the usual gap) ends no sentence
-            first = not tokens or (
-                not (start - prev_end == 1 and text[prev_end] == " ")
-                and sentence_end(text, prev_end, start) is not None
-            ) or prev[-1] == "." and prev[-2:-1].islower()
+            first = not tokens or (gap != " " and sentence_end(text, prev_end, start) is not None) \
+                or prev[-1] == "." and prev[-2:-1].islower()
             capitals.append(len(tokens))
             append(_Token(start, end, word, first, True))
         else:
