@@ -4,8 +4,9 @@ The text is cut into word tokens; every run of up to :data:`MAX_WORDS` words tha
 starts and ends with a capitalised word (lower-case joiners such as "es", "de", "of"
 allowed inside: "Dar es Salaam") is looked up, in one batch, in the gazetteer's name
 index.  This is a dictionary match over all gazetteer names with word boundaries by
-construction, and costs one indexed SQL lookup per distinct capitalised phrase (no
-automaton to build or load).  The longest matches win; precision filters then drop
+construction, and costs one indexed SQL lookup per distinct capitalised phrase the
+gazetteer has not been asked before (it remembers the answers; no automaton to build
+or load).  The longest matches win; precision filters then drop
 people's names, common words, months and organisation names.
 """
 from __future__ import annotations
@@ -44,6 +45,9 @@ FEATURE_AFTER = frozenset("""River Sea Ocean Lake Lakes Gulf Bay Strait Straits 
  Volcano river lake mountains hills valley delta basin volcano""".split())
 #: Words that make "<word> <name>" ("Lake Chad", "Mount Kenya", "Gulf of Aden") a feature.
 FEATURE_BEFORE = frozenset("Lake Mount Mt Gulf Bay Sea Strait Straits".split())
+FEATURE_WORDS = FEATURE_BEFORE | FEATURE_AFTER
+#: Words that continue a title after "of" ("Secretary of State", "Minister of Defense").
+_TITLES_AFTER_OF = TITLES | {"State", "Defense"}
 _AREA_KINDS = ("admin1", "region")
 CALENDAR = frozenset("""january february march april may june july august september october
  november december monday tuesday wednesday thursday friday saturday sunday""".split())
@@ -208,7 +212,7 @@ def person_tokens(tokens: list[_Token]) -> tuple[set[int], set[str]]:
         j = i + 1
         while j < len(tokens) and (tokens[j].text in TITLES or
                                    tokens[j].text == "of" and j + 2 < len(tokens)
-                                   and tokens[j + 1].text in TITLES | {"State", "Defense"}):
+                                   and tokens[j + 1].text in _TITLES_AFTER_OF):
             j += 2 if tokens[j].text == "of" else 1
         k = j
         while k < len(tokens) and k - j < 3 and tokens[k].capital and not _is_acronym(tokens[k].text) \
@@ -339,7 +343,7 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str,
     kept only when listed with other places or followed by its parent area.
     """
     key = name_key(surface)
-    if key in CALENDAR or i == j and tokens[i].base in FEATURE_BEFORE | FEATURE_AFTER:
+    if key in CALENDAR or i == j and tokens[i].base in FEATURE_WORDS:
         return False  # a month, or a bare "Gulf" / "Lake"
     if len(key.replace(" ", "")) < 2 or surface in TITLES or _CONTRACTION.search(surface):
         return False  # "I", "A": one letter names no place in prose; "Dr" is a title
@@ -447,7 +451,7 @@ def _feature_hit(text: str, tokens: list[_Token], hit: tuple) -> tuple | None:
     _start, _end, _surface, rows, i, j = hit
     first, last = i, j
     after = _next_word(text, tokens, j)
-    if i == j and tokens[i].base in FEATURE_BEFORE | FEATURE_AFTER:
+    if i == j and tokens[i].base in FEATURE_WORDS:
         return None  # a bare "Gulf" or "Lake": _plausible drops it
     if after is not None and after.base in FEATURE_AFTER:
         last = j + 1
