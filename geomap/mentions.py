@@ -162,16 +162,16 @@ def _is_acronym(surface: str) -> bool:
     return len(letters) >= 2 and letters.isupper()
 
 
-def _heading_tokens(text: str, tokens: list[_Token]) -> set[int]:
-    """Tokens of a run of words in capitals ("FIGHTING ERUPTS IN GOMA"): a heading."""
-    upper = [len(t.text) >= 2 and t.text.replace(".", "").isupper() for t in tokens]
-    out = set()
-    for k, tok in enumerate(tokens):
-        if upper[k] and any(0 <= n < len(tokens) and upper[n] and "\n" not in
+def _in_heading(text: str, tokens: list[_Token], k: int) -> bool:
+    """Whether token ``k`` is in a run of words in capitals ("FIGHTING ERUPTS IN GOMA"):
+    a heading.  It and a neighbour on the same line are in capitals."""
+    def upper(n: int) -> bool:
+        return len(tokens[n].text) >= 2 and tokens[n].text.replace(".", "").isupper()
+
+    tok = tokens[k]
+    return upper(k) and any(0 <= n < len(tokens) and upper(n) and "\n" not in
                             text[min(tok.end, tokens[n].end):max(tok.start, tokens[n].start)]
-                            for n in (k - 1, k + 1)):
-            out.add(k)
-    return out
+                            for n in (k - 1, k + 1))
 
 
 def _keep_rows(surface: str, rows: list[tuple[str, str, Place]],
@@ -270,16 +270,12 @@ def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
     people, surnames = named_people(text, tokens, found)
     persons |= people
     person_words |= surnames
-    caps: set[int] | None = None  # worked out when a phrase in capitals needs it
     hits, weak = [], []
     for i, j, end, surface in phrases:
         rows = found.get(name_key(surface))
         if not rows:
             continue
-        heading = False
-        if _is_acronym(surface):
-            caps = _heading_tokens(text, tokens) if caps is None else caps
-            heading = i in caps and j in caps
+        heading = _is_acronym(surface) and _in_heading(text, tokens, i) and _in_heading(text, tokens, j)
         rows = _keep_rows(surface, rows, heading=heading)
         if rows and text[end:end + 1] != "." and "." not in surface:
             rows = [r for r in rows if r[1] != "abbr"]  # "Ky." yes, "Ky" no
