@@ -87,7 +87,10 @@ def is_spelling_of(key: str, name: str) -> bool:
         return True
     from difflib import SequenceMatcher  # noqa: PLC0415
 
-    return SequenceMatcher(None, key, name).ratio() >= 0.75
+    matcher = SequenceMatcher(None, key, name)
+    # the quick ratios are upper bounds of the ratio: cheap ways to say no
+    return matcher.real_quick_ratio() >= 0.75 and matcher.quick_ratio() >= 0.75 \
+        and matcher.ratio() >= 0.75
 
 
 def cache_dir() -> Path:
