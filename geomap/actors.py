@@ -150,6 +150,8 @@ _RE_COLLECTIVE_BARE = re.compile(
 _RE_TITLE_RUN = re.compile(rf"(?:{_TITLES}|(?i:{_LOWER_TITLES}))(?:\s+(?:{_TITLES}))*")
 _RE_TITLE_AT_END = re.compile(rf"(?:{_TITLES})\s*$")
 _RE_LEADING_TITLES = re.compile(rf"^(?:(?:{_TITLES}|(?i:{_LOWER_TITLES}))\s+)+")
+#: Any organisation word, anywhere: a sentence without one names no organisation.
+_RE_ANY_ORG_WORD = re.compile("|".join(sorted(map(re.escape, _ORG_WORDS))))
 _RE_WORD = re.compile(r"[\w\u00C0-\u024F.'\u2019&-]+")
 _RE_INITIALS = re.compile(r"(?:[A-Z]\.)+")
 _RE_CODE = re.compile(r"[A-Z][A-Z0-9&]{1,7}")
@@ -210,6 +212,14 @@ def _people(sentence: str) -> list[tuple[int, int, str]]:
 
 
 def _organisations(sentence: str) -> list[tuple[int, int, str]]:
+    found = _named_organisations(sentence) if _RE_ANY_ORG_WORD.search(sentence) else []
+    for m in _RE_PAREN_ACRONYM.finditer(sentence):
+        found.append((m.start("acr"), m.end("acr"), "acronym"))
+    return found
+
+
+def _named_organisations(sentence: str) -> list[tuple[int, int, str]]:
+    """Names built around an organisation word ("Rapid Support Forces")."""
     found = []
     # capitalised runs joined by connectors: find org words, then cut the name around them
     words = []
@@ -243,8 +253,6 @@ def _organisations(sentence: str) -> list[tuple[int, int, str]]:
             if len(sentence[start:end].split()) >= 2:
                 found.append((start, end, "org"))
         i = j + 1
-    for m in _RE_PAREN_ACRONYM.finditer(sentence):
-        found.append((m.start("acr"), m.end("acr"), "acronym"))
     return found
 
 
