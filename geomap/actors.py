@@ -110,10 +110,11 @@ _RE_TITLED = re.compile(rf"(?<![\w-])(?:(?:{_TITLES}|(?i:{_LOWER_TITLES}))\s+)+(
 _RE_APPOSED = re.compile(
     rf"(?<![\w-])(?i:{_LOWER_TITLES}|{_TITLES}),\s+(?P<name>{_NAME})(?=\s*(?:[,;:.)]|$))"
 )
-_RE_SAID = re.compile(
-    rf"(?P<name>{_NAME})(?:'s|\u2019s)?\s+(?:said|says|told|added|warned|announced|stated|"
-    r"claimed|denied|confirmed|insisted|urged|vowed|declared)\b"
-)
+_SAID_VERBS = (r"(?:said|says|told|added|warned|announced|stated|"
+               r"claimed|denied|confirmed|insisted|urged|vowed|declared)\b")
+_RE_SAID = re.compile(rf"(?P<name>{_NAME})(?:'s|\u2019s)?\s+{_SAID_VERBS}")
+#: One of those verbs anywhere: without one, _RE_SAID cannot match (a cheap first look).
+_RE_ANY_SAID_VERB = re.compile(_SAID_VERBS)
 _TOKEN = r"(?:[A-Z][\w\u00C0-\u024F'\u2019.-]*|[0-9]+)"
 _RE_CAP_RUN = re.compile(rf"(?<![\w.'\u2019-]){_TOKEN}(?:\s+{_TOKEN})*")
 _RE_PAREN_ACRONYM = re.compile(r"\((?P<acr>[A-Z][A-Za-z0-9&-]{1,9})\)")
@@ -198,7 +199,7 @@ def _people(sentence: str) -> list[tuple[int, int, str]]:
             span = _person_span(sentence, m.start("name"), m.end("name"))
             if span and not _is_title(sentence[span[0]:span[1]]):
                 found.append((*span, "person"))
-    for m in _RE_SAID.finditer(sentence):
+    for m in _RE_SAID.finditer(sentence) if _RE_ANY_SAID_VERB.search(sentence) else ():
         span = _person_span(sentence, m.start("name"), m.end("name"))
         if not span or _is_title(sentence[span[0]:span[1]]):
             continue
