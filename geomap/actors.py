@@ -110,10 +110,11 @@ _RE_TITLED = re.compile(rf"(?<![\w-])(?:(?:{_TITLES}|(?i:{_LOWER_TITLES}))\s+)+(
 _RE_APPOSED = re.compile(
     rf"(?<![\w-])(?i:{_LOWER_TITLES}|{_TITLES}),\s+(?P<name>{_NAME})(?=\s*(?:[,;:.)]|$))"
 )
-_RE_SAID = re.compile(
-    rf"(?P<name>{_NAME})(?:'s|\u2019s)?\s+(?:said|says|told|added|warned|announced|stated|"
-    r"claimed|denied|confirmed|insisted|urged|vowed|declared)\b"
-)
+_SAID_VERBS = (r"(?:said|says|told|added|warned|announced|stated|"
+               r"claimed|denied|confirmed|insisted|urged|vowed|declared)\b")
+_RE_SAID = re.compile(rf"(?P<name>{_NAME})(?:'s|\u2019s)?\s+{_SAID_VERBS}")
+#: One of those verbs anywhere: without one, _RE_SAID cannot match (a cheap first look).
+_RE_ANY_SAID_VERB = re.compile(_SAID_VERBS)
 _TOKEN = r"(?:[A-Z][\w\u00C0-\u024F'\u2019.-]*|[0-9]+)"
 _RE_CAP_RUN = re.compile(rf"(?<![\w.'\u2019-]){_TOKEN}(?:\s+{_TOKEN})*")
 _RE_PAREN_ACRONYM = re.compile(r"\((?P<acr>[A-Z][A-Za-z0-9&-]{1,9})\)")
@@ -146,6 +147,25 @@ _RE_COLLECTIVE_BARE = re.compile(
     r"|(?P<bare>(?i:police|insurgents|rebels|militants|jihadists|gunmen|gangs|paramilitaries|separatists)))(?![\w-])"
 )
 
+# the patterns the helpers below use, compiled once (they run for every word of every sentence)
+_RE_TITLE_RUN = re.compile(rf"(?:{_TITLES}|(?i:{_LOWER_TITLES}))(?:\s+(?:{_TITLES}))*")
+_RE_TITLE_AT_END = re.compile(rf"(?:{_TITLES})\s*$")
+_RE_LEADING_TITLES = re.compile(rf"^(?:(?:{_TITLES}|(?i:{_LOWER_TITLES}))\s+)+")
+#: Any organisation word, anywhere: a sentence without one names no organisation.
+_RE_ANY_ORG_WORD = re.compile("|".join(sorted(map(re.escape, _ORG_WORDS))))
+_RE_WORD = re.compile(r"[\w\u00C0-\u024F.'\u2019&-]+")
+_RE_INITIALS = re.compile(r"(?:[A-Z]\.)+")
+_RE_CODE = re.compile(r"[A-Z][A-Z0-9&]{1,7}")
+_RE_POSSESSIVE_END = re.compile(r"(?:'s|\u2019s)$")
+_RE_BLANKS = re.compile(r"[ \t]+")
+_RE_SPACES = re.compile(r"\s+")
+_RE_ROAD_AFTER = re.compile(r"\s+(?i:road|highway|route|motorway)\b")
+_RE_LOWER = re.compile(r"[a-z]")
+_RE_GENERIC_MODIFIER = re.compile(_GENERIC_MODIFIERS)
+_RE_PARTICLE = re.compile(_PARTICLE)
+_RE_ACRONYM_NAME = re.compile(r"(?:[A-Z]\.){2,}|[A-Z][A-Z0-9&]{1,7}")
+_RE_NAME_WITH_ACRONYM = re.compile(r"(?P<long>.+?)\s*\((?P<acr>[A-Za-z0-9&.-]+)\)")
+
 
 def _strip_possessive(text: str, start: int, end: int) -> tuple[int, int]:
     span = text[start:end]
@@ -169,7 +189,7 @@ def _person_span(sentence: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _is_title(text: str) -> bool:
-    return re.fullmatch(rf"(?:{_TITLES}|(?i:{_LOWER_TITLES}))(?:\s+(?:{_TITLES}))*", text) is not None
+    return _RE_TITLE_RUN.fullmatch(text) is not None
 
 
 def _people(sentence: str) -> list[tuple[int, int, str]]:
@@ -179,26 +199,34 @@ def _people(sentence: str) -> list[tuple[int, int, str]]:
             span = _person_span(sentence, m.start("name"), m.end("name"))
             if span and not _is_title(sentence[span[0]:span[1]]):
                 found.append((*span, "person"))
-    for m in _RE_SAID.finditer(sentence):
+    for m in _RE_SAID.finditer(sentence) if _RE_ANY_SAID_VERB.search(sentence) else ():
         span = _person_span(sentence, m.start("name"), m.end("name"))
         if not span or _is_title(sentence[span[0]:span[1]]):
             continue
         words = sentence[span[0]:span[1]].split()
         if any(w in _ORG_WORDS or w.isupper() for w in words) or len(words) > 3:
             continue  # organisations and acronyms are read by their own rules
-        if re.search(rf"(?:{_TITLES})\s*$", sentence[: span[0]]) is None and span[0] == 0 and len(words) == 1:
+        if _RE_TITLE_AT_END.search(sentence[: span[0]]) is None and span[0] == 0 and len(words) == 1:
             continue  # a lone sentence-initial word before "said" is too often not a name
         found.append((*span, "person"))
     return found
 
 
 def _organisations(sentence: str) -> list[tuple[int, int, str]]:
+    found = _named_organisations(sentence) if _RE_ANY_ORG_WORD.search(sentence) else []
+    for m in _RE_PAREN_ACRONYM.finditer(sentence):
+        found.append((m.start("acr"), m.end("acr"), "acronym"))
+    return found
+
+
+def _named_organisations(sentence: str) -> list[tuple[int, int, str]]:
+    """Names built around an organisation word ("Rapid Support Forces")."""
     found = []
     # capitalised runs joined by connectors: find org words, then cut the name around them
     words = []
-    for m in re.finditer(r"[\w\u00C0-\u024F.'\u2019&-]+", sentence):
+    for m in _RE_WORD.finditer(sentence):
         word, end = m.group(), m.end()
-        while word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", word):
+        while word.endswith(".") and not _RE_INITIALS.fullmatch(word):
             word, end = word[:-1], end - 1  # a full stop, not an abbreviation
         if word:
             words.append((m.start(), end, word))
@@ -217,7 +245,7 @@ def _organisations(sentence: str) -> list[tuple[int, int, str]]:
             last = heads[-1]
             first = 0
             while first < last and (_bare(run[first][2]) in _STOP_CAPS | _MONTHS_DAYS
-                                    or re.fullmatch(r"[A-Z][A-Z0-9&]{1,7}", run[first][2])):
+                                    or _RE_CODE.fullmatch(run[first][2])):
                 first += 1
             start, end = run[first][0], run[last][1]
             start = _extend_left(words, i + first, start)
@@ -226,13 +254,11 @@ def _organisations(sentence: str) -> list[tuple[int, int, str]]:
             if len(sentence[start:end].split()) >= 2:
                 found.append((start, end, "org"))
         i = j + 1
-    for m in _RE_PAREN_ACRONYM.finditer(sentence):
-        found.append((m.start("acr"), m.end("acr"), "acronym"))
     return found
 
 
 def _bare(word: str) -> str:
-    return re.sub(r"(?:'s|\u2019s)$", "", word).rstrip(".,")
+    return _RE_POSSESSIVE_END.sub("", word).rstrip(".,")
 
 
 def _is_cap(word: str) -> bool:
@@ -246,7 +272,7 @@ _NAME_POSSESSIVES = {"People's", "People\u2019s", "Peoples'", "Workers'", "Women
 
 def _adjacent(sentence: str, a, b) -> bool:
     possessive = a[2].endswith(("'s", "\u2019s", "s'")) and a[2] not in _NAME_POSSESSIVES
-    return re.fullmatch(r"[ \t]+", sentence[a[1]:b[0]]) is not None and not possessive
+    return _RE_BLANKS.fullmatch(sentence, a[1], b[0]) is not None and not possessive
 
 
 def _extend_left(words, index: int, start: int) -> int:
@@ -272,12 +298,12 @@ def _extend_right(sentence: str, words, index: int, end: int) -> int:
 
 
 def _adjacent_any(sentence: str, a, b) -> bool:
-    return re.fullmatch(r"\s+", sentence[a[1]:b[0]]) is not None and not a[2].endswith((",", "'s", "\u2019s"))
+    return _RE_SPACES.fullmatch(sentence, a[1], b[0]) is not None and not a[2].endswith((",", "'s", "\u2019s"))
 
 
 def _acronyms(sentence: str) -> list[tuple[int, int, str]]:
-    letters = [c for c in sentence if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+    letters = list(filter(str.isalpha, sentence))
+    if letters and sum(map(str.isupper, letters)) > 0.6 * len(letters):
         return []  # an all-caps headline: every word would look like an acronym
     found = []
     for m in _RE_ACRONYM.finditer(sentence):
@@ -289,9 +315,9 @@ def _acronyms(sentence: str) -> list[tuple[int, int, str]]:
             continue
         if acr.endswith("s") and not acr[:-1].isupper():
             continue
-        if re.match(r"\s+(?i:road|highway|route|motorway)\b", sentence[m.end():]):
+        if _RE_ROAD_AFTER.match(sentence, m.end()):
             continue  # "the N2 highway" is a road
-        if re.match(r"[a-z]", key[1:]) is not None:
+        if _RE_LOWER.match(key, 1) is not None:
             continue
         found.append((m.start(), m.end(), "acronym"))
     return found
@@ -312,14 +338,14 @@ def _collectives(sentence: str) -> list[tuple[int, int, str]]:
         mod = m.group("mod")
         if mod in _STOP_CAPS or mod in _MONTHS_DAYS:
             continue
-        if re.fullmatch(r"[A-Z][A-Z0-9&]{1,7}", mod):
+        if _RE_CODE.fullmatch(mod):
             if mod in NOT_ACTOR_ACRONYMS:
                 found.append((m.start(), m.end(), "collective"))  # "DRC army", "US troops"
             else:
                 found.append((m.start("mod"), m.end("mod"), "acronym"))  # "M23 rebels" -> "M23"
                 consumed.append((m.start("noun"), m.end("noun")))
             continue
-        if re.fullmatch(_GENERIC_MODIFIERS, mod.lower()):
+        if _RE_GENERIC_MODIFIER.fullmatch(mod.lower()):
             continue  # read below, in lower case
         found.append((m.start(), m.end(), "collective"))
     for m in _RE_COLLECTIVE_GENERIC.finditer(sentence):
@@ -382,7 +408,7 @@ _SKIP_INITIALS = {"of", "the", "for", "and", "de", "du", "des", "la", "le", "on"
 
 
 def _strip_titles(name: str) -> str:
-    stripped = re.sub(rf"^(?:(?:{_TITLES}|(?i:{_LOWER_TITLES}))\s+)+", "", name)
+    stripped = _RE_LEADING_TITLES.sub("", name)
     return stripped or name
 
 
@@ -409,13 +435,13 @@ def _acronym_matches(acronym: str, long: str) -> bool:
 
 
 def _is_acronym(name: str) -> bool:
-    return re.fullmatch(r"(?:[A-Z]\.){2,}|[A-Z][A-Z0-9&]{1,7}", name) is not None
+    return _RE_ACRONYM_NAME.fullmatch(name) is not None
 
 
 def _looks_like_person(name: str) -> bool:
     words = name.split()
     return (
-        all(w[:1].isupper() or re.fullmatch(_PARTICLE, w) or w.startswith(("al-", "el-")) for w in words)
+        all(w[:1].isupper() or _RE_PARTICLE.fullmatch(w) or w.startswith(("al-", "el-")) for w in words)
         and not any(_bare(w) in _ORG_WORDS for w in words)
         and not _is_acronym(name)
     )
@@ -437,7 +463,7 @@ def canonical_actors(names: Iterable[str]) -> dict[str, str]:
     names = sorted(set(names))
     base = {}
     for name in names:
-        paren = re.fullmatch(r"(?P<long>.+?)\s*\((?P<acr>[A-Za-z0-9&.-]+)\)", name)
+        paren = _RE_NAME_WITH_ACRONYM.fullmatch(name)
         base[name] = paren.group("acr") if paren else _strip_titles(name)
     acronyms = sorted({b for b in base.values() if _is_acronym(b)})
     canon: dict[str, str] = {}

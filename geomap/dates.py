@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 __all__ = ["DateMention", "FUTURE_WINDOW", "find_dates", "reference_date"]
@@ -140,6 +141,12 @@ _RE_CHAINED = re.compile(
     r"|(?P<n>\d{1,2}|(?i:one|two|three|four|five|six|seven|eight|nine|ten|a))\s+"
     r"(?i:days?)\s+(?P<dir2>(?i:earlier|later)))(?![\w-])"
 )
+
+# What each group of patterns needs somewhere in the text (see _candidates).
+_RE_ANY_MONTH = re.compile(_MONTH)
+_RE_ANY_YEAR = re.compile(r"(?:19|20)\d\d")
+_RE_ANY_WEEKDAY = re.compile(_WEEKDAY_FULL)
+_RE_ANY_DAY = re.compile(r"(?i:day)")
 
 # Words that make a following capitalised weekday something else ("Bloody Sunday").
 _WEEKDAY_NAME_PREFIXES = {"bloody", "good", "black", "holy", "easter", "palm", "ash", "super", "cyber"}
@@ -304,13 +311,17 @@ def _year_is_quantity(text: str, end: int) -> bool:
     return bool(following) and following.group(1) in _COUNT_NOUNS
 
 
+@lru_cache(maxsize=8)  # a document's text is read twice: for its reference date, then its dates
 def _candidates(text: str) -> list[_Raw]:
     raws: list[_Raw] = []
 
     def add(start: int, end: int, resolve) -> None:
         raws.append(_Raw(start, end, resolve))
 
-    for rx in (_RE_MONTH_DAY, _RE_DAY_MONTH):
+    # cheap first looks: each pattern below needs a month name, a year, a weekday or
+    # "day" somewhere in the text, and half of all articles lack one or another
+    month, year_digits = _RE_ANY_MONTH.search(text), _RE_ANY_YEAR.search(text)
+    for rx in (_RE_MONTH_DAY, _RE_DAY_MONTH) if month else ():
         for m in rx.finditer(text):
             end = m.end()
             year = m["year"]
@@ -318,19 +329,19 @@ def _candidates(text: str) -> list[_Raw]:
                 end, year = m.start("year"), None
                 end = len(text[:end].rstrip().rstrip(","))
             add(m.start(), end, _calendar_date(m["wd"], m["mon"], m["day"], year))
-    for m in _RE_ISO.finditer(text):
+    for m in _RE_ISO.finditer(text) if year_digits else ():
         if _safe_date(int(m["year"]), int(m["mon"]), int(m["day"])):
             add(m.start(), m.end(), _calendar_date(None, _MONTH_ABBR_BY_NUM[int(m["mon"])], m["day"], m["year"]))
-    for m in _RE_MONTH_YEAR.finditer(text):
+    for m in _RE_MONTH_YEAR.finditer(text) if month and year_digits else ():
         if not _year_is_quantity(text, m.end()):
             add(m.start(), m.end(), _month_date(m["mon"], m["year"]))
-    for m in _RE_MONTH_ALONE.finditer(text):
+    for m in _RE_MONTH_ALONE.finditer(text) if month else ():
         span, mon = ("span", "mon") if m["span"] else ("span2", "mon2")
         add(m.start(span), m.end(span), _month_date(m[mon], None))
-    for m in _RE_YEAR_ALONE.finditer(text):
+    for m in _RE_YEAR_ALONE.finditer(text) if year_digits else ():
         if not _year_is_quantity(text, m.end()):
             add(m.start("year"), m.end(), _year_date(m["year"]))
-    for m in _RE_WEEKDAY.finditer(text):
+    for m in _RE_WEEKDAY.finditer(text) if _RE_ANY_WEEKDAY.search(text) else ():
         before = re.search(r"(\w+)\s+$", text[: m.start()])
         after = re.match(r"\s+[A-Z]", text[m.end():])
         if (before and before.group(1).lower() in _WEEKDAY_NAME_PREFIXES) or after:
@@ -338,7 +349,7 @@ def _candidates(text: str) -> list[_Raw]:
         add(m.start(), m.end(), _weekday_date(m["mod"], m["wd"]))
     for m in _RE_DEICTIC.finditer(text):
         add(m.start(), m.end(), _deictic_date(m["word"]))
-    for m in _RE_CHAINED.finditer(text):
+    for m in _RE_CHAINED.finditer(text) if _RE_ANY_DAY.search(text) else ():
         if m["dir1"]:
             phrase = m["dir1"].lower()
             days = -1 if ("before" in phrase or "previous" in phrase) else 1

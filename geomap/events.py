@@ -173,9 +173,11 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
 
 def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Sequence[LayerMatcher]) -> list[_Link]:
     """Rules 1, 2 and 4: pair the sentence's triggers with its venues."""
+    if not venues:
+        return []
     skip_before = _attribution_end(sentence.text)
     triggers = [(mt.layer, span) for mt in matchers for span in mt.triggers(sentence.text) if span[0] >= skip_before]
-    if not triggers or not venues:
+    if not triggers:
         return []
 
     def allowed(layer: Layer, m: Mention) -> bool:
@@ -332,12 +334,29 @@ def _confidence(gap: float, has_date: bool, place: Place) -> float:
     return round(min(score, 0.95), 2)
 
 
+_MATCHERS: dict[int, LayerMatcher] = {}
+
+
+def layer_matchers(layers: Sequence[Layer]) -> list[LayerMatcher]:
+    """One :class:`LayerMatcher` per layer, kept from document to document so that each
+    layer's regular expressions are compiled once."""
+    out = []
+    for layer in layers:
+        matcher = _MATCHERS.get(id(layer))
+        if matcher is None or matcher.layer is not layer:
+            if len(_MATCHERS) > 1000:
+                _MATCHERS.clear()
+            matcher = _MATCHERS[id(layer)] = LayerMatcher(layer)
+        out.append(matcher)
+    return out
+
+
 def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[Layer], gazetteer,
                    *, today: dt.date | None = None) -> list[Event]:
     """All events of one document, merged (one per real-world event)."""
     sentences = split_sentences(doc.text)
     ctx = _DocContext(doc, sentences, with_regions(doc, mentions), today)
-    matchers = [LayerMatcher(layer) for layer in layers]
+    matchers = layer_matchers(layers)
     events: list[Event] = []
     block_dates: dict[int, dates_mod.DateMention] = {}
     for sentence in sentences:

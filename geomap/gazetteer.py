@@ -27,6 +27,7 @@ import re
 import sqlite3
 import unicodedata
 from functools import lru_cache
+from math import asin, cos, radians, sin, sqrt
 from pathlib import Path
 from typing import Callable
 
@@ -43,12 +44,17 @@ IMPORTS_NAME = "imports.sqlite"
 #: Bump when the layout of ``imports.sqlite`` changes.
 IMPORTS_SCHEMA = 1
 
+#: How many name keys :meth:`Gazetteer.lookup_keys` remembers (known or not) before it
+#: starts afresh: some 100 MB at most, and news text uses far fewer distinct names.
+ROW_CACHE_KEYS = 200_000
+
 PLACE_COLUMNS = "id, name, lat, lon, kind, country, admin1, population, source, curated"
 _DROP = str.maketrans({"'": None, "’": None, "‘": None, "ʼ": None, "`": None,
                        ".": None, "-": " ", "‐": " ", "–": " ", "—": " ", "/": " "})
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]")
 
 
+@lru_cache(maxsize=1 << 17)
 def name_key(text: str) -> str:
     """Return the lookup key of a name: no case, accents, apostrophes, dots or hyphens.
 
@@ -81,7 +87,10 @@ def is_spelling_of(key: str, name: str) -> bool:
         return True
     from difflib import SequenceMatcher  # noqa: PLC0415
 
-    return SequenceMatcher(None, key, name).ratio() >= 0.75
+    matcher = SequenceMatcher(None, key, name)
+    # the quick ratios are upper bounds of the ratio: cheap ways to say no
+    return matcher.real_quick_ratio() >= 0.75 and matcher.quick_ratio() >= 0.75 \
+        and matcher.ratio() >= 0.75
 
 
 def cache_dir() -> Path:
@@ -149,6 +158,10 @@ class Gazetteer:
         self.path = path
         self.imports = imports  # the attached imports.sqlite, if any
         self._cache: dict[str, list[Place]] = {}
+        # name key -> its rows, or () for a key the index does not know: most phrases
+        # of an article ("The", "Monday", "New") and most names recur across articles
+        self._rows: dict[str, tuple[tuple[str, str, Place], ...]] = {}
+        self._places: dict[str, Place] = {}  # one Place per id, shared by the keys naming it
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, build: bool = True,
@@ -193,14 +206,36 @@ class Gazetteer:
     def lookup_keys(self, keys: list[str]) -> dict[str, list[tuple[str, str, Place]]]:
         """Map each known key to ``(form, role, place)`` rows, best place first
         (imported places first among equals)."""
+        cache = self._rows
+        wanted = sorted(set(keys))
+        missing = [k for k in wanted if k not in cache]
+        fetched = self._fetch_keys(missing) if missing else {}
         out: dict[str, list[tuple[str, str, Place]]] = {}
-        keys = sorted(set(keys))
+        for key in wanted:
+            rows = cache[key] if key in cache else fetched.get(key, ())
+            if rows:
+                out[key] = list(rows)
+        if missing:
+            if len(cache) + len(missing) > ROW_CACHE_KEYS:
+                cache.clear()  # rare: a long run over very varied text starts afresh
+            cache.update((key, fetched.get(key, ())) for key in missing)
+        return out
+
+    def _fetch_keys(self, keys: list[str]) -> dict[str, tuple[tuple[str, str, Place], ...]]:
+        """The index's rows for ``keys`` (known keys only), in batches of 500."""
+        out: dict[str, list[tuple[str, str, Place]]] = {}
+        places = self._places
+        if len(places) > ROW_CACHE_KEYS:
+            places.clear()
         for i in range(0, len(keys), 500):
             chunk = keys[i:i + 500]
             sql = _lookup_sql(len(chunk), self.imports is not None)
             for key, form, role, *row in self._query(sql, chunk):
-                out.setdefault(key, []).append((form, role, _row_to_place(row)))
-        return out
+                place = places.get(row[0])
+                if place is None:
+                    place = places[row[0]] = _row_to_place(row)
+                out.setdefault(key, []).append((form, role, place))
+        return {key: tuple(rows) for key, rows in out.items()}
 
     def candidates(self, name: str) -> list[Place]:
         """All places called ``name`` (any case, accents ignored), most prominent first.
@@ -337,8 +372,6 @@ def in_division(places: list[Place], division: Place, radius_km: float = 250.0) 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in kilometres."""
-    from math import asin, cos, radians, sin, sqrt  # noqa: PLC0415
-
     dlat, dlon = radians(lat2 - lat1), radians(lon2 - lon1)
     a = sin(dlat / 2) ** 2 + cos(radians(lat1)) * cos(radians(lat2)) * sin(dlon / 2) ** 2
     return 6371.0 * 2 * asin(sqrt(a))

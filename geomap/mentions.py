@@ -4,14 +4,14 @@ The text is cut into word tokens; every run of up to :data:`MAX_WORDS` words tha
 starts and ends with a capitalised word (lower-case joiners such as "es", "de", "of"
 allowed inside: "Dar es Salaam") is looked up, in one batch, in the gazetteer's name
 index.  This is a dictionary match over all gazetteer names with word boundaries by
-construction, and costs one indexed SQL lookup per distinct capitalised phrase (no
-automaton to build or load).  The longest matches win; precision filters then drop
+construction, and costs one indexed SQL lookup per distinct capitalised phrase the
+gazetteer has not been asked before (it remembers the answers; no automaton to build
+or load).  The longest matches win; precision filters then drop
 people's names, common words, months and organisation names.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +20,8 @@ from geomap.models import Document, Mention, Place
 
 MAX_WORDS = 6
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:\w|[-'’](?=\w)|\.(?=\w))*|\d\w*")
+#: A token and the text before it (no token starts in a run of non-letters and "_").
+_GAP_AND_TOKEN = re.compile(r"([\W_]*)(" + _TOKEN.pattern + ")")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SENTENCE_END = re.compile(r"[.!?:;\"“”(\[]\s*$|\n\s*[-*•]?\s*$")
 TITLES = frozenset("""President Vice Secretary Minister Prime Premier Chancellor King Queen
@@ -43,6 +45,9 @@ FEATURE_AFTER = frozenset("""River Sea Ocean Lake Lakes Gulf Bay Strait Straits 
  Volcano river lake mountains hills valley delta basin volcano""".split())
 #: Words that make "<word> <name>" ("Lake Chad", "Mount Kenya", "Gulf of Aden") a feature.
 FEATURE_BEFORE = frozenset("Lake Mount Mt Gulf Bay Sea Strait Straits".split())
+FEATURE_WORDS = FEATURE_BEFORE | FEATURE_AFTER
+#: Words that continue a title after "of" ("Secretary of State", "Minister of Defense").
+_TITLES_AFTER_OF = TITLES | {"State", "Defense"}
 _AREA_KINDS = ("admin1", "region")
 CALENDAR = frozenset("""january february march april may june july august september october
  november december monday tuesday wednesday thursday friday saturday sunday""".split())
@@ -70,33 +75,58 @@ def common_words() -> frozenset[str]:
     return word_list("common_words.txt")
 
 
-@dataclass
 class _Token:
-    start: int
-    end: int
-    text: str
-    sentence_start: bool
+    """A word of the text: offsets, the word, and what the filters ask of it.
 
-    @property
-    def capital(self) -> bool:
-        return self.text[0].isupper()
+    ``sentence_start`` (the first word of a sentence or list item) is worked out for
+    capitalised words only, the only ones the filters ask it of; it is false for the
+    others.
+    """
 
-    @property
-    def base(self) -> str:
-        """The token without a possessive ending ("Kenya's" -> "Kenya")."""
-        return _POSSESSIVE.sub("", self.text) if len(self.text) > 3 else self.text
+    __slots__ = ("start", "end", "text", "sentence_start", "capital", "base")
+
+    def __init__(self, start: int, end: int, text: str, sentence_start: bool, capital: bool):
+        self.start, self.end, self.text = start, end, text
+        self.sentence_start, self.capital = sentence_start, capital
+        #: the token without a possessive ending ("Kenya's" -> "Kenya")
+        self.base = _POSSESSIVE.sub("", text) if len(text) > 3 and text[-1] in "s'’" else text
+
+    def __repr__(self) -> str:
+        return f"_Token({self.start}, {self.end}, {self.text!r}, {self.sentence_start})"
 
 
-def tokenize(text: str) -> list[_Token]:
-    """Word tokens with offsets; flags the first word of each sentence or list item."""
-    tokens: list[_Token] = []
-    prev_end = 0
-    for m in _TOKEN.finditer(text):
-        gap = text[prev_end:m.start()]
-        first = not tokens or bool(_SENTENCE_END.search(gap)) or tokens[-1].text.endswith(".") \
-            and tokens[-1].text[-2:-1].islower()
-        tokens.append(_Token(m.start(), m.end(), m.group(), first))
-        prev_end = m.end()
+class _Tokens(list):
+    """The tokens of a text, and the indexes of the capitalised ones (``capitals``):
+    the rules start from those, so they need not walk every word."""
+
+    capitals: list[int]
+
+
+def _capitals(tokens: list[_Token]) -> list[int]:
+    """Indexes of the capitalised tokens, in order."""
+    found = getattr(tokens, "capitals", None)
+    return found if found is not None else [i for i, t in enumerate(tokens) if t.capital]
+
+
+def tokenize(text: str) -> _Tokens:
+    """Word tokens with offsets; flags the capitalised first word of each sentence or
+    list item."""
+    tokens = _Tokens()
+    tokens.capitals = capitals = []
+    append, sentence_end = tokens.append, _SENTENCE_END.search
+    prev, prev_end = "", 0
+    for gap, word in _GAP_AND_TOKEN.findall(text):  # strings, not match objects: faster
+        start = prev_end + len(gap)
+        end = start + len(word)
+        if word[0].isupper():
+            # a single space (the usual gap) ends no sentence
+            first = not tokens or (gap != " " and sentence_end(text, prev_end, start) is not None) \
+                or prev[-1] == "." and prev[-2:-1].islower()
+            capitals.append(len(tokens))
+            append(_Token(start, end, word, first, True))
+        else:
+            append(_Token(start, end, word, False, False))
+        prev, prev_end = word, end
     return tokens
 
 
@@ -109,9 +139,8 @@ def _joined(text: str, a: _Token, b: _Token) -> bool:
 def _phrases(text: str, tokens: list[_Token]) -> list[tuple[int, int, int, str]]:
     """Candidate phrases ``(first token, last token, end offset, surface)``."""
     out = []
-    for i, tok in enumerate(tokens):
-        if not tok.capital:
-            continue
+    for i in _capitals(tokens):
+        tok = tokens[i]
         j = i
         while j < len(tokens) and j - i < MAX_WORDS:
             last = tokens[j]
@@ -133,16 +162,16 @@ def _is_acronym(surface: str) -> bool:
     return len(letters) >= 2 and letters.isupper()
 
 
-def _heading_tokens(text: str, tokens: list[_Token]) -> set[int]:
-    """Tokens of a run of words in capitals ("FIGHTING ERUPTS IN GOMA"): a heading."""
-    upper = [len(t.text) >= 2 and t.text.replace(".", "").isupper() for t in tokens]
-    out = set()
-    for k, tok in enumerate(tokens):
-        if upper[k] and any(0 <= n < len(tokens) and upper[n] and "\n" not in
+def _in_heading(text: str, tokens: list[_Token], k: int) -> bool:
+    """Whether token ``k`` is in a run of words in capitals ("FIGHTING ERUPTS IN GOMA"):
+    a heading.  It and a neighbour on the same line are in capitals."""
+    def upper(n: int) -> bool:
+        return len(tokens[n].text) >= 2 and tokens[n].text.replace(".", "").isupper()
+
+    tok = tokens[k]
+    return upper(k) and any(0 <= n < len(tokens) and upper(n) and "\n" not in
                             text[min(tok.end, tokens[n].end):max(tok.start, tokens[n].start)]
-                            for n in (k - 1, k + 1)):
-            out.add(k)
-    return out
+                            for n in (k - 1, k + 1))
 
 
 def _keep_rows(surface: str, rows: list[tuple[str, str, Place]],
@@ -176,15 +205,14 @@ def person_tokens(tokens: list[_Token]) -> tuple[set[int], set[str]]:
     """
     idx: set[int] = set()
     words: set[str] = set()
-    i = 0
-    while i < len(tokens):
-        if tokens[i].text not in TITLES:
-            i += 1
+    resume = 0
+    for i in _capitals(tokens):  # every title is capitalised
+        if i < resume or tokens[i].text not in TITLES:
             continue
         j = i + 1
         while j < len(tokens) and (tokens[j].text in TITLES or
                                    tokens[j].text == "of" and j + 2 < len(tokens)
-                                   and tokens[j + 1].text in TITLES | {"State", "Defense"}):
+                                   and tokens[j + 1].text in _TITLES_AFTER_OF):
             j += 2 if tokens[j].text == "of" else 1
         k = j
         while k < len(tokens) and k - j < 3 and tokens[k].capital and not _is_acronym(tokens[k].text) \
@@ -194,7 +222,7 @@ def person_tokens(tokens: list[_Token]) -> tuple[set[int], set[str]]:
             k += 1
             if tokens[k - 1].base != tokens[k - 1].text:
                 break
-        i = max(k, i + 1)
+        resume = max(k, i + 1)
     return idx, words
 
 
@@ -210,7 +238,9 @@ def named_people(text: str, tokens: list[_Token], known: dict) -> tuple[set[int]
                                  frequent_words())
     idx: set[int] = set()
     words: set[str] = set()
-    for i in range(len(tokens) - 1):
+    for i in _capitals(tokens):  # every given name is capitalised
+        if i + 1 >= len(tokens):
+            break
         first, last = tokens[i], tokens[i + 1]
         if first.text not in given or not last.capital or last.text.isupper() \
                 or not _joined(text, first, last) or last.sentence_start:
@@ -240,10 +270,13 @@ def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
     people, surnames = named_people(text, tokens, found)
     persons |= people
     person_words |= surnames
-    caps = _heading_tokens(text, tokens)
     hits, weak = [], []
     for i, j, end, surface in phrases:
-        rows = _keep_rows(surface, found.get(name_key(surface), []), heading=i in caps and j in caps)
+        rows = found.get(name_key(surface))
+        if not rows:
+            continue
+        heading = _is_acronym(surface) and _in_heading(text, tokens, i) and _in_heading(text, tokens, j)
+        rows = _keep_rows(surface, rows, heading=heading)
         if rows and text[end:end + 1] != "." and "." not in surface:
             rows = [r for r in rows if r[1] != "abbr"]  # "Ky." yes, "Ky" no
         if not rows:
@@ -306,7 +339,7 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str,
     kept only when listed with other places or followed by its parent area.
     """
     key = name_key(surface)
-    if key in CALENDAR or i == j and tokens[i].base in FEATURE_BEFORE | FEATURE_AFTER:
+    if key in CALENDAR or i == j and tokens[i].base in FEATURE_WORDS:
         return False  # a month, or a bare "Gulf" / "Lake"
     if len(key.replace(" ", "")) < 2 or surface in TITLES or _CONTRACTION.search(surface):
         return False  # "I", "A": one letter names no place in prose; "Dr" is a title
@@ -414,7 +447,7 @@ def _feature_hit(text: str, tokens: list[_Token], hit: tuple) -> tuple | None:
     _start, _end, _surface, rows, i, j = hit
     first, last = i, j
     after = _next_word(text, tokens, j)
-    if i == j and tokens[i].base in FEATURE_BEFORE | FEATURE_AFTER:
+    if i == j and tokens[i].base in FEATURE_WORDS:
         return None  # a bare "Gulf" or "Lake": _plausible drops it
     if after is not None and after.base in FEATURE_AFTER:
         last = j + 1
@@ -473,8 +506,8 @@ def _unknown_names(doc: Document, tokens: list[_Token], chosen: list, used: byte
     areas = {h[0] for h in chosen
              if any(p.kind in ("country", "admin1") for _f, _r, p in h[3])}
     out: list[Mention] = []
-    for i in range(1, len(tokens)):
-        if not tokens[i].capital or tokens[i].sentence_start or i in persons:
+    for i in _capitals(tokens):
+        if i == 0 or tokens[i].sentence_start or i in persons:
             continue
         j = i
         while j + 1 < len(tokens) and j - i < 3 and tokens[j + 1].capital \

@@ -5,7 +5,7 @@
 2. Explicit parents are honoured: "Kingston, Jamaica", "Sake in North Kivu",
    "the Yarmouk military complex in southern Khartoum" keep only candidates inside the
    parent (a name with none is left unresolved when the parent is certain).
-3. Candidates are scored (:func:`_score`) on prominence (population, or a value per
+3. Candidates are scored (:func:`_prior`) on prominence (population, or a value per
    kind; "... Airport" keeps the airports) and on the smoothed share of the other
    names' country votes.
 4. Coherence rounds then add, for each candidate, the share of the other names'
@@ -61,27 +61,28 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
     for m in mentions:
         groups.setdefault((name_key(m.surface), m.role), []).append(m)
     senses: dict[tuple[str, str], tuple[Place | None, float]] = {}
-    pools: dict[tuple[str, str], tuple[list[Place], float, Counter]] = {}
+    pools: dict[tuple[str, str], _Pool] = {}
     for key, group in groups.items():
         cands, bonus, fixed = _pool(group[0], parents.get(key[0]))
         if fixed is not None:
             senses[key] = fixed
             continue
         votes = weights - document_countries(group)  # the other names' votes
-        pools[key] = (cands, bonus, votes)
-        senses[key] = _rank(key[0], cands, votes, None, bonus)
+        pools[key] = pool = _Pool(key[0], cands, bonus, votes)
+        senses[key] = pool.rank()
     for _round in range(COHERENCE_ROUNDS):
-        anchors = _anchors(senses)
+        anchors = [(k, _Site(a)) for k, a in _anchors(senses)]
         chosen = {senses[k][0].id for k in pools if senses[k][0] is not None}
         # the other senses of the other ambiguous names, at half weight: two small places
         # next to each other ("Edmonton" and "Enfield" in London) find each other even
         # when each name's first choice is a bigger place elsewhere.  Names with very
         # many senses ("Washington": 36) have one near anything, so they do not count.
-        others = [(k, p) for k, (cands, _b, _v) in sorted(pools.items()) if len(cands) <= OTHER_SENSES
-                  for p in cands if p.id not in chosen and p.kind not in ("country", "region")]
-        senses.update({key: _rank(key[0], cands, votes, [a for k, a in anchors if k != key], bonus,
-                                  [p for k, p in others if k != key])
-                       for key, (cands, bonus, votes) in pools.items()})
+        others = [(k, site) for k, pool in sorted(pools.items(), key=lambda kv: kv[0])
+                  if len(pool.cands) <= OTHER_SENSES for site in pool.sites
+                  if site.place.id not in chosen and site.place.kind not in ("country", "region")]
+        senses.update({key: pool.rank([a for k, a in anchors if k != key],
+                                      [site for k, site in others if k != key])
+                       for key, pool in pools.items()})
     for key in _strays(mentions, senses):
         senses[key] = (None, 0.0)
     out: list[Mention] = []
@@ -221,16 +222,41 @@ def _anchors(senses: dict) -> list[tuple[tuple[str, str], Place]]:
             if place is not None and key[1] == "name" and place.kind not in ("country", "region")]
 
 
-def _rank(key: str, cands: list[Place], weights: Counter, anchors: list[Place] | None,
-          bonus: float, others: list[Place] | None = None) -> tuple[Place, float]:
-    """The best candidate and a 0..1 confidence (see :func:`_score`)."""
-    total = (sum(weights.values()) + COUNTRY_PRIOR) or 1.0
-    ranked = sorted(((_score(p, weights, total, anchors, key, others), p.id, p) for p in cands),
-                    key=lambda t: (-t[0], t[1]))
-    best = ranked[0][0]
-    runner = ranked[1][0] if len(ranked) > 1 else 0.0
-    confidence = 0.6 + 0.4 * (best - runner) / best if best > 0 else 0.3
-    return ranked[0][2], min(1.0, confidence + bonus)
+class _Site:
+    """A place as the coherence rounds compare it: its point and its division code,
+    worked out once per round rather than once per candidate."""
+
+    __slots__ = ("place", "lat", "lon", "division", "is_admin1")
+
+    def __init__(self, place: Place):
+        self.place, self.lat, self.lon = place, place.lat, place.lon
+        self.division = _division_code(place)
+        self.is_admin1 = place.kind == "admin1"
+
+
+class _Pool:
+    """The candidates left for one name, with what does not change from round to
+    round: their sites and their prior scores (prominence and country votes)."""
+
+    __slots__ = ("cands", "bonus", "sites", "priors")
+
+    def __init__(self, key: str, cands: list[Place], bonus: float, votes: Counter):
+        total = (sum(votes.values()) + COUNTRY_PRIOR) or 1.0
+        self.cands, self.bonus = cands, bonus
+        self.sites = [_Site(p) for p in cands]
+        self.priors = [_prior(p, votes, total, key) for p in cands]
+
+    def rank(self, anchors: list[_Site] | None = None,
+             others: list[_Site] | None = None) -> tuple[Place, float]:
+        """The best candidate and a 0..1 confidence (see :func:`_prior` and :func:`_coherence`)."""
+        scores = self.priors if not anchors else \
+            [_coherence(prior, site, anchors, others) for prior, site in zip(self.priors, self.sites)]
+        ranked = sorted(((score, p.id, p) for score, p in zip(scores, self.cands)),
+                        key=lambda t: (-t[0], t[1]))
+        best = ranked[0][0]
+        runner = ranked[1][0] if len(ranked) > 1 else 0.0
+        confidence = 0.6 + 0.4 * (best - runner) / best if best > 0 else 0.3
+        return ranked[0][2], min(1.0, confidence + self.bonus)
 
 
 def _inside(cands: list[Place], parent: Place) -> list[Place]:
@@ -242,7 +268,7 @@ def _inside(cands: list[Place], parent: Place) -> list[Place]:
     return in_division(cands, parent)
 
 
-#: How much each kind of evidence weighs in :func:`_score`.
+#: How much each kind of evidence weighs in :func:`_prior` and :func:`_coherence`.
 PROMINENCE_WEIGHT = 1.5  # times log10(population + 1) / 7: 0.21 per tenfold population
 COUNTRY_WEIGHT = 0.6  # times the candidate's country's share of the document's votes
 #: Votes added to the total before taking shares: one mention of "US" in a world story
@@ -261,19 +287,16 @@ OTHER_NAME_PENALTY = 0.4
 KIND_PROMINENCE = {"country": 2.2, "region": 1.0, "admin1": 0.9, "admin2": 0.8, "airport": 1.0}
 
 
-def _score(p: Place, weights: Counter, total: float, anchors: list[Place] | None,
-           key: str = "", others: list[Place] | None = None) -> float:
-    """How well a candidate fits: prominence plus the document's support for it.
+def _prior(p: Place, weights: Counter, total: float, key: str = "") -> float:
+    """How well a candidate fits before the coherence rounds: its prominence plus the
+    document's support for its country.
 
     * prominence: population on a log scale for towns; a fixed value per kind for
       countries, regions, divisions, counties and airports (a country name means the
       country unless the text's own places point at a same-named division or town);
     * a penalty when the name is another name of it, not a spelling of its name
       ("Liverpool" is an old name of a town called Washington; "Africa" one of Mahdia's);
-    * the share of the document's country votes that its country has;
-    * once a first choice exists for every name (``anchors``): the share of the other
-      names that lie in the same first-level division, and how close the nearest of
-      them is -- the names of a local story cluster, as CLIFF and Mordecai observed.
+    * the share of the document's country votes that its country has.
     """
     if p.kind in KIND_PROMINENCE:
         prominence = KIND_PROMINENCE[p.kind]
@@ -282,15 +305,46 @@ def _score(p: Place, weights: Counter, total: float, anchors: list[Place] | None
     prominence += 0.1 if p.curated else 0.0
     if key and p.kind in ("city", "admin2") and not is_spelling_of(key, name_key(p.name)):
         prominence -= OTHER_NAME_PENALTY
-    score = prominence + COUNTRY_WEIGHT * weights.get(p.country, 0.0) / total
-    if anchors and p.kind not in ("country", "region"):
-        same = sum(1 for a in anchors if _same_division(p, a))
-        score += DIVISION_WEIGHT * same / len(anchors)
-        near = max(_closeness(p, a) for a in anchors)
-        if others and near < OTHER_SENSE_WEIGHT and p.kind != "admin1":
-            near = max([near] + [OTHER_SENSE_WEIGHT * _closeness(p, o) for o in others
-                                 if abs(o.lat - p.lat) < NEAR_DEGREES])
-        score += NEAR_WEIGHT * near
+    return prominence + COUNTRY_WEIGHT * weights.get(p.country, 0.0) / total
+
+
+def _coherence(score: float, site: _Site, anchors: list[_Site],
+               others: list[_Site] | None = None) -> float:
+    """``score`` plus what the other names' first choices (``anchors``) say of a candidate:
+    the share of them that lie in its first-level division, and how close the nearest
+    of them is -- the names of a local story cluster, as CLIFF and Mordecai observed.
+    Countries and regions get nothing."""
+    p = site.place
+    if p.kind in ("country", "region"):
+        return score
+    code, admin1, lat, lon = site.division, site.is_admin1, site.lat, site.lon
+    coded = code[1] is not None
+    same, near = 0, 0.0
+    # closeness: 1 for the same spot, falling to 0 at NEAR_KM; a division counts as near
+    # the places inside it (and only those).  Inlined: this is the resolver's hot loop.
+    for a in anchors:
+        inside = coded and code == a.division
+        same += inside
+        if admin1 or a.is_admin1:
+            closeness = 1.0 if inside else 0.0
+        elif abs(lat - a.lat) >= NEAR_DEGREES:
+            continue  # NEAR_DEGREES of latitude alone are more than NEAR_KM: closeness 0
+        else:
+            closeness = 1.0 - distance_km(lat, lon, a.lat, a.lon) / NEAR_KM
+        if closeness > near:
+            near = closeness
+    score += DIVISION_WEIGHT * same / len(anchors)
+    if others and near < OTHER_SENSE_WEIGHT and not admin1:
+        for o in others:  # the same closeness, at half weight
+            if abs(o.lat - lat) >= NEAR_DEGREES:
+                continue
+            if o.is_admin1:
+                closeness = OTHER_SENSE_WEIGHT * (1.0 if coded and code == o.division else 0.0)
+            else:
+                closeness = OTHER_SENSE_WEIGHT * (1.0 - distance_km(lat, lon, o.lat, o.lon) / NEAR_KM)
+            if closeness > near:
+                near = closeness
+    score += NEAR_WEIGHT * near
     return score
 
 
@@ -300,16 +354,3 @@ def _division_code(p: Place) -> tuple[str | None, str | None]:
     if code and p.country and code.startswith(p.country + "-"):
         code = code[len(p.country) + 1:]
     return p.country, code
-
-
-def _same_division(p: Place, a: Place) -> bool:
-    country, code = _division_code(p)
-    return code is not None and (country, code) == _division_code(a)
-
-
-def _closeness(p: Place, a: Place) -> float:
-    """1 for the same spot, falling to 0 at :data:`NEAR_KM`; a division counts as near
-    the places inside it."""
-    if a.kind == "admin1" or p.kind == "admin1":
-        return 1.0 if _same_division(p, a) else 0.0
-    return max(0.0, 1.0 - distance_km(p.lat, p.lon, a.lat, a.lon) / NEAR_KM)

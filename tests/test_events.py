@@ -190,3 +190,15 @@ def test_unless_any_is_declarative(tmp_path):
 
     assert LayerMatcher(layer).triggers("Protesters marched in Gao.")
     assert not LayerMatcher(layer).triggers("Protestant churches held protests in Gao.")
+
+
+def test_layer_matchers_are_kept_across_documents():
+    from geomap.events import layer_matchers
+    from geomap.layers import load_layers
+
+    layers = load_layers()
+    first, again = layer_matchers(layers), layer_matchers(layers)
+    assert all(a is b for a, b in zip(first, again))
+    assert [m.layer for m in first] == layers
+    reloaded = load_layers()
+    assert all(m.layer is layer for m, layer in zip(layer_matchers(reloaded), reloaded))

@@ -164,3 +164,36 @@ def test_state_abbreviations_and_plural_demonyms(gazetteer):
     assert gazetteer.geocode("W.Va.").id == "admin1:US-WV"
     assert gazetteer.demonym("Russians").id == "country:RU"
     assert gazetteer.geocode("Wales").id == "admin1:GB-WLS"  # no "[Cymru GB-CYM]" note
+
+
+def test_lookup_keys_cache_answers_as_the_index_does(gazetteer, monkeypatch):
+    """Keys are remembered (known or not) and the answer is the index's, in its order."""
+    fresh = Gazetteer.open(gazetteer.path, build=False)
+    try:
+        keys = ["goma", "kinshasa", "no such place anywhere", "goma", "paris"]
+        first = fresh.lookup_keys(keys)
+        assert list(first) == sorted({"goma", "kinshasa", "paris"})
+        assert "no such place anywhere" in fresh._rows  # unknown keys are remembered too
+        queries = []
+        monkeypatch.setattr(fresh, "_fetch_keys", lambda ks: queries.append(ks) or {})
+        assert fresh.lookup_keys(keys) == first  # from the cache: no query
+        assert queries == []
+        first["goma"].clear()  # callers get their own lists
+        assert fresh.lookup_keys(["goma"])["goma"]
+    finally:
+        fresh.close()
+
+
+def test_lookup_keys_cache_starts_afresh_when_full(gazetteer, monkeypatch):
+    import geomap.gazetteer as gz
+
+    monkeypatch.setattr(gz, "ROW_CACHE_KEYS", 3)
+    fresh = Gazetteer.open(gazetteer.path, build=False)
+    try:
+        reference = gazetteer.lookup_keys(["goma", "nairobi", "kigali", "bukavu"])
+        assert fresh.lookup_keys(["goma", "nairobi"]) == {k: reference[k] for k in ("goma", "nairobi")}
+        assert fresh.lookup_keys(["kigali", "bukavu"]) == {k: reference[k] for k in ("kigali", "bukavu")}
+        assert len(fresh._rows) <= 3
+        assert fresh.lookup_keys(["goma", "bukavu"]) == {k: reference[k] for k in ("goma", "bukavu")}
+    finally:
+        fresh.close()

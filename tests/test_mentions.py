@@ -172,3 +172,13 @@ def test_spellings_of_a_small_place_still_match(gazetteer):
 def test_division_name_inside_an_organisation_name(gazetteer):
     found = [m.surface for m in find_mentions(_doc("The Ohio Supreme Court ruled."), gazetteer)]
     assert found == ["Ohio"]
+
+
+def test_tokenize_lists_capitals_and_sentence_starts():
+    from geomap.mentions import tokenize
+
+    tokens = tokenize("Fighting near Goma. Rebels took Sake's hills in U.S. style.\n- Bukavu")
+    assert [tokens[i].text for i in tokens.capitals] == ["Fighting", "Goma", "Rebels", "Sake's", "U.S.", "Bukavu"]
+    assert [tokens[i].sentence_start for i in tokens.capitals] == [True, False, True, False, False, True]
+    assert tokens[tokens.capitals[3]].base == "Sake"
+    assert not any(t.sentence_start for t in tokens if not t.capital)  # asked of capitals only
