@@ -229,13 +229,14 @@ def _tile_layer(name: str):
 
 
 def _tile_sources(provider) -> str:
-    """The CSP img-src entries that let the page load ``provider``'s tiles."""
-    host = urlsplit(provider.build_url(x=0, y=0, z=0, s="a")).netloc
-    if not host or not re.fullmatch(r"[A-Za-z0-9.:-]+", host):
-        raise RenderError(f"tile provider {provider.name!r} has an unusable URL")
-    if "{s}" in provider.url:
-        host = "*." + host.split(".", 1)[1] if host.count(".") >= 2 else host
-    return f"https://{host}"
+    """The CSP img-src entry that lets the page load ``provider``'s tiles (its host, any subdomain)."""
+    parts = urlsplit(provider.url)
+    host = parts.netloc
+    if host.startswith("{s}."):
+        host = "*." + host[4:]
+    if parts.scheme not in ("http", "https") or not re.fullmatch(r"(\*\.)?[A-Za-z0-9.:-]+", host):
+        raise RenderError(f"tile provider {provider.name!r} has a URL geomap cannot allow: {provider.url!r}")
+    return f"{parts.scheme}://{host}"
 
 
 def content_security_policy(tile_source: str | None = None) -> str:
@@ -313,7 +314,7 @@ def map_data(frame: gpd.GeoDataFrame, layers: list[Layer]) -> dict:
     outlines = admin1_outlines()
     area_index: dict[str, int] = {}
     areas: list[list] = []
-    docs: dict[str, int] = {}
+    docs: dict[tuple, int] = {}
     doc_rows: list[list] = []
     offsets = _spread_offsets(frame)
     precisions = list(PRECISION_TEXT)
@@ -328,9 +329,10 @@ def map_data(frame: gpd.GeoDataFrame, layers: list[Layer]) -> dict:
                 area_index[code] = len(areas)
                 areas.append(outlines[code])
             area, kind = area_index[code], 2
-        doc = docs.get(row.doc_id)
+        doc_key = (row.doc_id, row.source, _value(row.title), safe_url(row.url))
+        doc = docs.get(doc_key)
         if doc is None:
-            doc = docs[row.doc_id] = len(doc_rows)
+            doc = docs[doc_key] = len(doc_rows)
             doc_rows.append([strings(row.source), strings(_value(row.title)), strings(safe_url(row.url))])
         span = None
         ps, pe = _value(row.place_start), _value(row.place_end)
