@@ -365,7 +365,7 @@ function geomapInit(map, D) {
     docView.textContent = "";
     var back = docView.appendChild(el("button", null, "\u2190 Back to the list"));
     back.type = "button";
-    back.addEventListener("click", function () { docView.hidden = true; list.hidden = false; $("gm-count").hidden = false; });
+    back.addEventListener("click", function () { docView.hidden = true; docView.textContent = ""; list.hidden = false; $("gm-count").hidden = false; });
     var h = docView.appendChild(el("h3"));
     h.appendChild(sourceNode(e.doc));
     if (str(d[1])) docView.appendChild(el("div", "gm-muted", str(d[1])));
