@@ -32,12 +32,14 @@ from urllib.parse import urlsplit
 
 import folium
 import geopandas as gpd
+import numpy as np
+import shapely
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 from . import assets
 from .errors import RenderError
-from .frame import validate_frame
+from .frame import COLUMNS, validate_frame
 from .models import Layer
 
 log = logging.getLogger("geomap")
@@ -47,7 +49,7 @@ BASEMAP_ATTRIBUTION = "Natural Earth (public domain); GeoNames (CC-BY 4.0)"
 MAX_ZOOM = 18
 WORLD_BOUNDS = [[-58.0, -170.0], [75.0, 180.0]]
 #: More events than this in view are drawn as grid clusters (the data files keep every event).
-AGGREGATE_ABOVE = 1000
+AGGREGATE_ABOVE = 500
 #: The side panel lists at most this many entries (filters and search narrow the rest).
 PANEL_LIMIT = 400
 _ICON_SIZE = 22
@@ -161,19 +163,25 @@ class _Raw(Element):
         return self.text
 
 
+def _data_block(element_id: str, text: str) -> str:
+    """A JSON ``<script>`` data block (never run; read by ``geomapData``).  It is added to the
+    page as raw text: folium would compile a script element's text as a Jinja template,
+    which is slow for megabytes and would evaluate ``{{ ... }}`` written in an article."""
+    return f'<script type="application/json" id="{element_id}">{text}</script>'
+
+
 class _Events(MacroElement):
-    """Every event, as one JSON data block that ``geomapInit`` draws."""
+    """Draws the events of the ``gm-data`` block with ``geomapInit``."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            geomapInit({{ this._parent.get_name() }}, {{ this.data }});
+            geomapInit({{ this._parent.get_name() }}, geomapData("gm-data"));
         {% endmacro %}
     """)
 
-    def __init__(self, data: dict):
+    def __init__(self):
         super().__init__()
         self._name = "Events"
-        self.data = _js(data)
 
 
 class _Basemap(MacroElement):
@@ -181,14 +189,13 @@ class _Basemap(MacroElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            geomapBasemap({{ this._parent.get_name() }}, {{ this.data }}, {{ this.attribution }});
+            geomapBasemap({{ this._parent.get_name() }}, geomapData("gm-countries"), {{ this.attribution }});
         {% endmacro %}
     """)
 
     def __init__(self):
         super().__init__()
         self._name = "Basemap"
-        self.data = _countries_js()
         self.attribution = _js(BASEMAP_ATTRIBUTION)
 
 
@@ -301,6 +308,32 @@ def _area_code(place_id) -> str | None:
     return None
 
 
+class _Row:
+    """One event as plain Python values (attribute access like ``itertuples``)."""
+
+    __slots__ = COLUMNS
+
+    def __init__(self, values):
+        for name, value in zip(COLUMNS, values):
+            setattr(self, name, value)
+
+
+def _rows(frame: gpd.GeoDataFrame):
+    """The frame's rows as :class:`_Row` objects: columns turned into lists once (iterating
+    pandas' Arrow-backed string columns value by value is slow)."""
+    columns = [frame[name].tolist() for name in COLUMNS]
+    return (_Row(values) for values in zip(*columns))
+
+
+def _coords(frame: gpd.GeoDataFrame) -> list[list[list[float]]]:
+    """Each geometry's vertices as ``[lat, lon]`` pairs (5 decimals, about 1 m)."""
+    xy, index = shapely.get_coordinates(frame.geometry.values, return_index=True)
+    out: list[list[list[float]]] = [[] for _ in range(len(frame))]
+    for (lon, lat), i in zip(np.round(xy, 5).tolist(), index.tolist()):
+        out[i].append([lat, lon])
+    return out
+
+
 def map_data(frame: gpd.GeoDataFrame, layers: list[Layer]) -> dict:
     """The page's data block: layers, one string table, areas, documents and one row per event.
 
@@ -319,8 +352,7 @@ def map_data(frame: gpd.GeoDataFrame, layers: list[Layer]) -> dict:
     offsets = _spread_offsets(frame)
     precisions = list(PRECISION_TEXT)
     rows = []
-    for row in frame.itertuples(index=False):
-        coords = [[round(lat, 5), round(lon, 5)] for lon, lat in row.geometry.coords]
+    for row, coords in zip(_rows(frame), _coords(frame)):
         kind = 0 if len(coords) == 1 else 1
         area = -1
         code = _area_code(row.place_id)
@@ -491,10 +523,12 @@ def render_map(frame: gpd.GeoDataFrame, layers: Sequence[Layer], *, title: str =
         tile_layer.add_to(m)
     folium.FitBounds(_bounds(frame), padding_top_left=(30, 110), padding_bottom_right=(30, 40),
                      max_zoom=8).add_to(m)
-    _Events(map_data(frame, layers)).add_to(m)
+    _Events().add_to(m)
     counts = frame["event_type"].value_counts().to_dict()
     figure.html.add_child(_Raw(_header_html(frame, title, sources)), name="geomap_header")
     figure.html.add_child(_Raw(_legend_html(layers, counts)), name="geomap_legend")
     figure.html.add_child(_Raw(_panel_html(frame, layers)), name="geomap_panel")
+    figure.html.add_child(_Raw(_data_block("gm-countries", _countries_js())), name="geomap_countries")
+    figure.html.add_child(_Raw(_data_block("gm-data", _js(map_data(frame, layers)))), name="geomap_data")
     _fix_ids(figure, {id(m): "geomap"})
     return figure.render()

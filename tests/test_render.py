@@ -50,8 +50,8 @@ def page() -> str:
 
 def map_data(page: str) -> dict:
     """The page's events data block, decoded from the ``geomapInit(map_geomap, ...)`` call."""
-    match = re.search(r"geomapInit\(map_geomap, ", page)
-    return json.JSONDecoder().raw_decode(page, match.end())[0]
+    match = re.search(r'<script type="application/json" id="gm-data">(.*?)</script>', page, re.S)
+    return json.loads(match.group(1))
 
 
 def event_rows(page: str) -> dict[str, dict]:
@@ -108,13 +108,12 @@ def test_content_security_policy_comes_first_and_forbids_the_network(page):
 
 
 def test_script_elements_cannot_be_broken_out_of(page):
-    # exactly four inline scripts: leaflet, geomap's map.js, folium's switches, the map
+    # four inline scripts (leaflet, geomap's map.js, folium's switches, the map) and two data blocks
     ours = page.replace(assets.asset("leaflet.js"), "").lower()
-    assert ours.count("<script") == 4
-    assert ours.count("</script") == 4
+    assert ours.count("<script") == 6 and ours.count('<script type="application/json"') == 2
+    assert ours.count("</script") == 6
     assert "<img src=x" not in page
-    block = page[page.index("geomapInit(map_geomap, "):]
-    block = block[:block.index("</script>")]
+    block = re.search(r'<script type="application/json" id="gm-data">(.*?)</script>', page, re.S).group(1)
     assert "<" not in block and ">" not in block and "&" not in block and "'" not in block
     assert "\\u003cscript\\u003ealert(1)" in block
 
@@ -125,6 +124,13 @@ def test_line_separators_are_escaped():
     assert "\u2028" not in out and "\u2029" not in out
     assert "\\u2028" in out
     assert event_rows(out)["s"]["evidence"] == text
+
+
+def test_template_syntax_in_articles_is_not_evaluated():
+    text = "Rebels wrote {{ 7*7 }} and {% raw %} on walls {# no comment #}."
+    out = render_map(events_to_frame([_event("j", "clash", ((0.0, 0.0),), text, place="{{ place }}")]), LAYERS)
+    rows = event_rows(out)
+    assert rows["j"]["evidence"] == text and rows["j"]["place"] == "{{ place }}"
 
 
 def test_article_text_reaches_the_page_only_as_data(page):

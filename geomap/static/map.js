@@ -4,6 +4,10 @@
  * renderer's own layer symbols (SVG built in Python, no article text). */
 "use strict";
 
+function geomapData(id) {
+  return JSON.parse(document.getElementById(id).textContent);
+}
+
 function geomapBasemap(map, countries, attribution) {
   map.createPane("gm-basemap");
   map.getPane("gm-basemap").style.zIndex = 150;
@@ -93,7 +97,7 @@ function geomapInit(map, D) {
     var i = groups.indexOf(ev.layer);
     if (i < 0) return;
     state.on[i] = ev.type === "overlayadd";
-    refresh();
+    refresh(i);
   });
 
   /* ---- popups, built on first opening */
@@ -399,22 +403,35 @@ function geomapInit(map, D) {
     state.coarse = $("gm-coarse").checked;
     state.q = $("gm-search").value.trim().toLowerCase();
   }
-  function refresh() {
+  var timings = {};
+  function refresh(toggled) {
+    var t0 = performance.now();
     readFilters();
     visible = events.filter(passes);
-    draw();
+    var t1 = performance.now();
+    if (toggled !== undefined && mode === "all" && visible.length <= T) {
+      /* one layer toggled with every event drawn: only that layer's group changes */
+      groups[toggled].clearLayers();
+      if (state.on[toggled]) visible.forEach(function (e) { if (e.layer === toggled) drawOne(e); });
+    } else {
+      draw();
+    }
+    var t2 = performance.now();
     updateCounts();
     renderList();
     panel.setAttribute("data-shown", String(visible.length));
+    timings = {filter: t1 - t0, draw: t2 - t1, panel: performance.now() - t2};
   }
   var timer = null;
   function later() { clearTimeout(timer); timer = setTimeout(refresh, events.length > 5000 ? 150 : 0); }
-  ["gm-from", "gm-to", "gm-undated", "gm-coarse", "gm-sort", "gm-panel-layer"].forEach(function (id) {
+  ["gm-from", "gm-to", "gm-undated", "gm-coarse"].forEach(function (id) {
     $(id).addEventListener("change", refresh);
   });
   $("gm-search").addEventListener("input", later);
   $("gm-filters").addEventListener("submit", function (ev) { ev.preventDefault(); refresh(); });
+  ["gm-sort", "gm-panel-layer"].forEach(function (id) { $(id).addEventListener("change", renderList); });
   $("gm-reset").addEventListener("click", function () {
+    $("gm-panel-layer").value = "";
     $("gm-from").value = dated.length ? dated[0] : "";
     $("gm-to").value = dated.length ? dated[dated.length - 1] : "";
     $("gm-undated").checked = true;
@@ -424,6 +441,7 @@ function geomapInit(map, D) {
   });
   refresh();
   window.geomap = {map: map, state: state, refresh: refresh, select: function (id) { select(byId[id]); },
-    visible: function () { return visible.map(function (e) { return e.id; }); }, mode: function () { return mode; }};
+    visible: function () { return visible.map(function (e) { return e.id; }); }, mode: function () { return mode; },
+    timings: function () { return timings; }};
   document.body.setAttribute("data-geomap-ready", "1");
 }
