@@ -25,6 +25,7 @@ import json
 import logging
 import math
 import re
+from collections import namedtuple
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
@@ -263,19 +264,19 @@ def _layers_for(frame: gpd.GeoDataFrame, layers: Sequence[Layer]) -> list[Layer]
     return sorted([*layers, *stand_ins], key=lambda layer: (layer.order, layer.id))
 
 
-def _spread_offsets(frame: gpd.GeoDataFrame) -> dict[str, tuple[int, int]]:
+def _spread_offsets(ids: list[str], coords: list[list[list[float]]]) -> dict[str, tuple[int, int]]:
     """Pixel offsets fanning out point events that share a location, so each stays clickable."""
     groups: dict[tuple[float, float], list[str]] = {}
-    for event_id, geom in zip(frame["id"], frame.geometry):
-        if geom.geom_type == "Point":
-            groups.setdefault((round(geom.y, 4), round(geom.x, 4)), []).append(event_id)
+    for event_id, points in zip(ids, coords):
+        if len(points) == 1:
+            groups.setdefault((round(points[0][0], 4), round(points[0][1], 4)), []).append(event_id)
     offsets = {}
-    for ids in groups.values():
-        n = len(ids)
+    for members in groups.values():
+        n = len(members)
         if n == 1 or n > 12:  # a pile too big to fan out is left to the clusters and the panel
             continue
         radius = max(11, round(2 * _ICON_SIZE / (2 * math.sin(math.pi / n)) / 2))
-        for i, event_id in enumerate(sorted(ids)):
+        for i, event_id in enumerate(sorted(members)):
             angle = -math.pi / 2 + 2 * math.pi * i / n
             offsets[event_id] = (round(radius * math.cos(angle)), round(radius * math.sin(angle)))
     return offsets
@@ -308,21 +309,13 @@ def _area_code(place_id) -> str | None:
     return None
 
 
-class _Row:
-    """One event as plain Python values (attribute access like ``itertuples``)."""
-
-    __slots__ = COLUMNS
-
-    def __init__(self, values):
-        for name, value in zip(COLUMNS, values):
-            setattr(self, name, value)
+_Row = namedtuple("_Row", COLUMNS)
 
 
 def _rows(frame: gpd.GeoDataFrame):
-    """The frame's rows as :class:`_Row` objects: columns turned into lists once (iterating
-    pandas' Arrow-backed string columns value by value is slow)."""
-    columns = [frame[name].tolist() for name in COLUMNS]
-    return (_Row(values) for values in zip(*columns))
+    """The frame's rows as named tuples of plain Python values: columns are turned into
+    lists once (iterating pandas' Arrow-backed string columns value by value is slow)."""
+    return map(_Row._make, zip(*(frame[name].tolist() for name in COLUMNS)))
 
 
 def _coords(frame: gpd.GeoDataFrame) -> list[list[list[float]]]:
@@ -349,10 +342,11 @@ def map_data(frame: gpd.GeoDataFrame, layers: list[Layer]) -> dict:
     areas: list[list] = []
     docs: dict[tuple, int] = {}
     doc_rows: list[list] = []
-    offsets = _spread_offsets(frame)
-    precisions = list(PRECISION_TEXT)
+    all_coords = _coords(frame)
+    offsets = _spread_offsets(frame["id"].tolist(), all_coords)
+    precision_index = {p: i for i, p in enumerate(PRECISION_TEXT)}
     rows = []
-    for row, coords in zip(_rows(frame), _coords(frame)):
+    for row, coords in zip(_rows(frame), all_coords):
         kind = 0 if len(coords) == 1 else 1
         area = -1
         code = _area_code(row.place_id)
@@ -361,7 +355,7 @@ def map_data(frame: gpd.GeoDataFrame, layers: list[Layer]) -> dict:
                 area_index[code] = len(areas)
                 areas.append(outlines[code])
             area, kind = area_index[code], 2
-        doc_key = (row.doc_id, row.source, _value(row.title), safe_url(row.url))
+        doc_key = (row.doc_id, row.source, _value(row.title), _value(row.url))
         doc = docs.get(doc_key)
         if doc is None:
             doc = docs[doc_key] = len(doc_rows)
@@ -374,7 +368,7 @@ def map_data(frame: gpd.GeoDataFrame, layers: list[Layer]) -> dict:
         actors = _value(row.actors)
         rows.append([
             row.id, layer_index[row.event_type], kind, coords[0] if kind != 1 else coords,
-            _value(row.date) or "", strings(row.date_text), precisions.index(row.precision), flags,
+            _value(row.date) or "", strings(row.date_text), precision_index[row.precision], flags,
             strings(row.place), [strings(a) for a in (actors if actors is not None else [])], doc,
             strings(row.evidence), int(row.start), span, round(float(row.confidence) * 100),
             int(row.mentions), strings(row.note), area, list(offsets[row.id]) if row.id in offsets else None,
@@ -384,7 +378,7 @@ def map_data(frame: gpd.GeoDataFrame, layers: list[Layer]) -> dict:
                     "color": _color(layer), "line": layer.geometry == "line",
                     "solid": icon_svg(layer), "hollow": icon_svg(layer, approximate=True),
                     "icon": icon_svg(layer, size=16)} for layer in layers],
-        "precisions": [PRECISION_TEXT[p] for p in precisions],
+        "precisions": list(PRECISION_TEXT.values()),
         "strings": strings.values(), "docs": doc_rows, "areas": areas, "events": rows,
         "aggregateAbove": AGGREGATE_ABOVE, "panelLimit": PANEL_LIMIT, "iconSize": _ICON_SIZE,
     }

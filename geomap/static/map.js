@@ -409,7 +409,7 @@ function geomapInit(map, D) {
     readFilters();
     visible = events.filter(passes);
     var t1 = performance.now();
-    if (toggled !== undefined && mode === "all" && visible.length <= T) {
+    if (typeof toggled === "number" && mode === "all" && visible.length <= T) {
       /* one layer toggled with every event drawn: only that layer's group changes */
       groups[toggled].clearLayers();
       if (state.on[toggled]) visible.forEach(function (e) { if (e.layer === toggled) drawOne(e); });
