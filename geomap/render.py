@@ -52,7 +52,7 @@ WORLD_BOUNDS = [[-58.0, -170.0], [75.0, 180.0]]
 #: More events than this in view are drawn as grid clusters (the data files keep every event).
 AGGREGATE_ABOVE = 500
 #: The side panel lists at most this many entries (filters and search narrow the rest).
-PANEL_LIMIT = 400
+PANEL_LIMIT = 200
 _ICON_SIZE = 22
 _DOT = " \u00b7 "
 PRECISION_TEXT = {

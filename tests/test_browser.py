@@ -464,7 +464,7 @@ def test_many_events_are_grouped_and_still_filtered(tmp_path, layers, chromium):
     total = page.evaluate("""() => { let n = 0; document.querySelectorAll('.gm-cluster div').forEach(d => n += +d.textContent);
       return n + document.querySelectorAll('.gm-marker').length; }""")
     assert total >= 2000  # the clusters count what is in view (padded), each event once
-    assert page.locator("#gm-panel [data-event-id]").count() == 400  # the panel lists the first 400
+    assert page.locator("#gm-panel [data-event-id]").count() == 200  # the panel lists the first 200
     before = len(_shown(page))
     page.locator('.leaflet-control-layers-overlays label:has([data-layer="clash"]) input').uncheck()
     assert len(_shown(page)) == before - 750

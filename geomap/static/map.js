@@ -12,7 +12,8 @@ function geomapBasemap(map, countries, attribution) {
   map.createPane("gm-basemap");
   map.getPane("gm-basemap").style.zIndex = 150;
   map.getPane("gm-basemap").style.pointerEvents = "none";
-  L.geoJSON(countries, {pane: "gm-basemap", interactive: false, style: {
+  /* a canvas: repainting markers above it does not re-rasterise every country path */
+  L.geoJSON(countries, {pane: "gm-basemap", interactive: false, renderer: L.canvas({pane: "gm-basemap"}), style: {
     color: "#a8a294", weight: 0.7, fillColor: "#f5f2eb", fillOpacity: 1}}).addTo(map);
   /* country names, under the events; each from the zoom its size allows */
   map.createPane("gm-labels");
