@@ -258,7 +258,7 @@ def _drawn(page) -> list[str]:
 
 
 def _reset(page):
-    page.evaluate("() => map_geomap.closePopup()")
+    page.evaluate("() => { map_geomap.closePopup(); }")
     page.click("#gm-reset")
     for box in page.locator(".leaflet-control-layers-overlays input[type=checkbox]").all():
         box.check()
@@ -392,7 +392,7 @@ def test_province_is_drawn_as_an_area_and_points_stay_on_top(browser_page):
     assert kind is True
     text = _click_event(page, "a6")
     assert "South Kivu" in text and "outline drawn" in text
-    page.evaluate("() => map_geomap.closePopup()")
+    page.evaluate("() => { map_geomap.closePopup(); }")
     clash = page.locator('.leaflet-control-layers-overlays label:has([data-layer="clash"]) input')
     route = page.locator('.leaflet-control-layers-overlays label:has([data-layer="supply_route"]) input')
     for box in (clash, route):  # re-adding layers in any order keeps points above lines above areas
