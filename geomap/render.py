@@ -289,6 +289,9 @@ class _Table:
         self.index: dict[str, int] = {}
 
     def __call__(self, value) -> int:
+        found = self.index.get(value) if type(value) is str else None  # the common case first
+        if found is not None:
+            return found
         value = _value(value)
         if value is None:
             return -1

@@ -478,3 +478,16 @@ def test_many_events_are_grouped_and_still_filtered(tmp_path, layers, chromium):
     page.locator(".leaflet-popup-content").wait_for(state="visible")
     assert errors == []
     page.close()
+
+
+def test_print_shows_the_map_header_and_legend_not_the_controls(browser_page):
+    page, _ = browser_page
+    page.emulate_media(media="print")
+    try:
+        assert not page.locator("#gm-panel").is_visible()
+        assert not page.locator(".leaflet-control-layers").is_visible()
+        assert page.locator("#gm-header").is_visible() and page.locator("#gm-legend").is_visible()
+        width = page.evaluate("() => document.querySelector('.folium-map').getBoundingClientRect().width")
+        assert width == page.viewport_size["width"]  # the map takes the panel's room
+    finally:
+        page.emulate_media(media="screen")
