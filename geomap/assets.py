@@ -2,8 +2,9 @@
 
 geomap's maps must open offline, so nothing is fetched from a CDN: Leaflet's script and
 stylesheet come from the ``xstatic-leaflet`` wheel (a declared dependency) and are
-inlined into the page.  (folium's popups would need jQuery; geomap builds its own.)  Images referenced by the stylesheets become ``data:`` URIs.  No library code is
-copied into this repository.
+inlined into the page.  (folium's popups would need jQuery; geomap builds its own.)
+Images referenced by the stylesheets become ``data:`` URIs.  No library code is copied
+into this repository.  geomap's own script and stylesheet live in ``geomap/static/``.
 """
 from __future__ import annotations
 
@@ -81,73 +82,16 @@ def style_tag(name: str) -> str:
     return f"<style>/* {name} */\n{text}\n</style>"
 
 
-#: geomap's own page styles: title header, legend, markers, popups.
-PAGE_CSS = """
-.gm-country-label { transform: translate(-50%, -50%); white-space: nowrap; pointer-events: none;
-  font: 600 10px/1.2 system-ui, -apple-system, "Segoe UI", sans-serif; letter-spacing: .06em;
-  text-transform: uppercase; color: #8c8577; text-shadow: 0 0 3px #f5f2eb, 0 0 3px #f5f2eb; }
-.folium-map.leaflet-container { background: #d4e3ee; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-.gm-panel { position: absolute; z-index: 1000; background: rgba(255,255,255,.94); color: #1f2933;
-  border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,.3); font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-.gm-title { top: 10px; left: 10px; max-width: min(420px, calc(100% - 290px)); padding: 8px 12px; }
-.gm-title h1 { font-size: 17px; margin: 0 0 2px; font-weight: 650; }
-.gm-title p { margin: 0; color: #52606d; }
-.gm-title details { margin-top: 4px; color: #52606d; }
-.gm-title summary { cursor: pointer; }
-.gm-title ol { margin: 4px 0 0; padding-left: 20px; max-height: 160px; overflow: auto; }
-.gm-legend { bottom: 24px; left: 10px; padding: 8px 12px; max-width: 280px; }
-.gm-legend h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: #52606d; margin: 0 0 4px; }
-.gm-legend ul { list-style: none; margin: 0; padding: 0; }
-.gm-legend li { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
-.gm-legend .gm-n { margin-left: auto; padding-left: 12px; color: #52606d; font-variant-numeric: tabular-nums; }
-.gm-legend .gm-key { display: flex; align-items: center; gap: 4px; margin-top: 6px; padding-top: 6px;
-  border-top: 1px solid #d9e2ec; color: #52606d; font-size: 12px; }
-.gm-sym { flex: none; vertical-align: middle; }
-.gm-marker { background: none; border: none; }
-.gm-marker svg { display: block; filter: drop-shadow(0 1px 1.5px rgba(0,0,0,.45)); }
-.leaflet-control-layers-overlays label { margin: 2px 0; }
-.leaflet-control-layers-overlays .gm-sym { margin: 0 3px; }
-.gm-ctl .gm-n { color: #52606d; }
-.gm-pop { min-width: 220px; max-width: 340px; color: #1f2933; }
-.gm-pop-type { border-left: 4px solid; padding-left: 6px; font-size: 11px; font-weight: 650;
-  text-transform: uppercase; letter-spacing: .04em; color: #52606d; }
-.gm-pop-place { font-size: 15px; font-weight: 650; margin: 2px 0 4px; }
-.gm-pop table { border-collapse: collapse; width: 100%; }
-.gm-pop th { width: 1%; text-align: left; vertical-align: top; font-weight: 600; color: #52606d; padding: 1px 8px 1px 0; white-space: nowrap; }
-.gm-pop td { padding: 1px 0; overflow-wrap: anywhere; }
-.gm-flag { margin: 2px 0 6px; padding: 3px 6px; background: #fff4e0; border-left: 3px solid #e8a33d; color: #7a4b00; }
-.gm-evidence { margin: 6px 0 0; padding: 4px 8px; border-left: 3px solid #bcccdc; color: #323f4b; font-style: italic; }
-.gm-muted { color: #7b8794; }
-"""
+@lru_cache(maxsize=None)
+def static(name: str) -> str:
+    """The text of one of geomap's own page files (``geomap/static/``: ``map.js``, ``map.css``),
+    checked so that it can be inlined in a ``<script>`` or ``<style>`` element."""
+    from importlib import resources
 
-#: geomap's own page script: builds one layer's markers and lines from JSON data.
-PAGE_JS = """
-function geomapAddEvents(group, style, features) {
-  var s = style.size, h = s / 2;
-  features.forEach(function (f) {
-    var layer, approx = f.a === 1;
-    if (f.g === "p") {
-      layer = L.marker(f.c[0], {
-        icon: L.divIcon({html: approx ? style.hollow : style.solid, className: "gm-marker",
-          iconSize: [s, s], iconAnchor: [h - f.o[0], h - f.o[1]],
-          popupAnchor: [f.o[0], f.o[1] - h], tooltipAnchor: [f.o[0], f.o[1] - h]}),
-        keyboard: true, riseOnHover: true, zIndexOffset: approx ? 0 : 500,
-        geomapLayer: style.id, geomapEvent: f.id});
-    } else {
-      /* a thin (dashed) line is hard to hit: a wide transparent twin beneath takes the clicks */
-      var hit = L.polyline(f.c, {weight: 16, opacity: 0, lineCap: "round"});
-      bindEvent(hit, f);
-      hit.addTo(group);
-      layer = L.polyline(f.c, {color: style.color, weight: 3.5, opacity: 0.9, lineCap: "round",
-        dashArray: approx ? "8 7" : null, geomapLayer: style.id, geomapEvent: f.id});
-    }
-    bindEvent(layer, f);
-    layer.addTo(group);
-  });
-  function bindEvent(layer, f) {
-    layer.bindPopup(f.p, {maxWidth: 360, minWidth: 220,
-      autoPanPaddingTopLeft: [20, 180], autoPanPaddingBottomRight: [20, 20]});
-    layer.bindTooltip(f.t, {direction: "top"});
-  }
-}
-"""
+    path = resources.files("geomap.static").joinpath(name)
+    if not path.is_file():
+        raise ValueError(f"unknown geomap static file {name!r}")
+    text = path.read_text(encoding="utf-8")
+    if re.search(r"</(script|style)", text, re.IGNORECASE):
+        raise ValueError(f"geomap static file {name!r} contains a closing tag and cannot be inlined")
+    return text

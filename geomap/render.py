@@ -1,18 +1,21 @@
-"""Events GeoDataFrame -> a self-contained, offline folium (Leaflet) situation map.
+"""Events GeoDataFrame -> a self-contained, offline situation map (one HTML file).
 
-One ``FeatureGroup`` overlay per layer (in ``Layer.order``), a ``LayerControl`` added
-last, a legend and a title header.  Every script and stylesheet is inlined from the
-XStatic wheels (:mod:`geomap.assets`); the only network access a page can make is to an
-online tile provider the caller asks for by name (``tiles=``).
+folium builds the page shell: the Leaflet map (``map_geomap``), the bundled country
+outlines, the initial view.  The events themselves are *one* compact JSON data block
+(:func:`map_data`) that geomap's own script (``geomap/static/map.js``) turns into
+markers, lines and first-level-division areas, a layer control, a time filter, a
+search box, a precision switch and a side panel (``#gm-panel``) that lists the events
+and shows each document's reporting sentences with the mentions highlighted.  Above
+:data:`AGGREGATE_ABOVE` events in view the map draws grid clusters instead of single
+events; the exported data always keeps every event.
 
-Articles are untrusted input.  folium's ``Popup``/``Tooltip`` paste their HTML into a
-JavaScript template literal (``${...}`` would run), so they are not used: popup and
-tooltip HTML is assembled here from ``html.escape``-d pieces and handed to Leaflet as a
-JSON string literal in which ``<``, ``>``, ``&`` and ``'`` are ``\\u`` escapes, so no
-article text can close the ``<script>`` element.
+Articles are untrusted input.  Article text never becomes markup: the data block is
+JSON in which ``<``, ``>``, ``&``, ``'`` and U+2028/9 are ``\\u`` escapes (nothing can
+close the ``<script>`` element), and the script writes every string with
+``textContent``.  Only http(s) URLs become links.  A Content-Security-Policy ``<meta>``
+forbids any network access except the tile host the caller names.
 
-Output is deterministic: folium's random element ids are replaced in tree order and the
-map variable is always ``map_geomap``.
+Output is deterministic: no random ids, no timestamps, strings tabled in frame order.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import json
 import logging
 import math
 import re
+from collections import namedtuple
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
@@ -29,12 +33,14 @@ from urllib.parse import urlsplit
 
 import folium
 import geopandas as gpd
+import numpy as np
+import shapely
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 from . import assets
 from .errors import RenderError
-from .frame import validate_frame
+from .frame import COLUMNS, validate_frame
 from .models import Layer
 
 log = logging.getLogger("geomap")
@@ -43,12 +49,16 @@ APPROXIMATE_PRECISIONS = ("admin1", "country", "inferred")
 BASEMAP_ATTRIBUTION = "Natural Earth (public domain); GeoNames (CC-BY 4.0)"
 MAX_ZOOM = 18
 WORLD_BOUNDS = [[-58.0, -170.0], [75.0, 180.0]]
+#: More events than this in view are drawn as grid clusters (the data files keep every event).
+AGGREGATE_ABOVE = 500
+#: The side panel lists at most this many entries (filters and search narrow the rest).
+PANEL_LIMIT = 200
 _ICON_SIZE = 22
 _DOT = " \u00b7 "
-_PRECISION_TEXT = {
+PRECISION_TEXT = {
     "exact": "exact",
     "near": "near the named place",
-    "admin1": "approximate: province or region centre",
+    "admin1": "approximate: province or region",
     "country": "approximate: country centre",
     "inferred": "inferred: the place is not named in the text",
 }
@@ -110,10 +120,14 @@ def icon_svg(layer: Layer, *, approximate: bool = False, size: int = _ICON_SIZE)
             f'aria-hidden="true">{body}</svg>')
 
 
+_JS_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+               ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
 def _js(value) -> str:
-    """JSON for inside a ``<script>`` element: nothing in it can end the element."""
-    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+    """JSON for inside a ``<script>`` element: nothing in it can end the element or the statement."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in _JS_ESCAPES:
         text = text.replace(char, escaped)
     return text
 
@@ -125,7 +139,8 @@ def _value(value):
     return value
 
 
-def _safe_url(url) -> str | None:
+def safe_url(url) -> str | None:
+    """``url`` when it is an absolute http(s) URL without spaces or control characters, else None."""
     url = _value(url)
     if not isinstance(url, str) or any(c.isspace() or ord(c) < 32 for c in url):
         return None
@@ -135,46 +150,6 @@ def _safe_url(url) -> str | None:
 
 def _is_approximate(row) -> bool:
     return bool(row.inferred) or row.precision in APPROXIMATE_PRECISIONS
-
-
-def popup_html(row, layer: Layer) -> str:
-    """The popup of one event (a row of the events frame), every value escaped."""
-    esc = html.escape
-    actors = [str(a) for a in (_value(row.actors) if _value(row.actors) is not None else [])]
-    date = _value(row.date)
-    date_text = _value(row.date_text)
-    when = esc(date) if date else "undated"
-    if date and date_text:
-        when += f' <span class="gm-muted">({esc(date_text)})</span>'
-    url = _safe_url(row.url)
-    source = esc(str(row.source))
-    if url:
-        source = f'<a href="{esc(url)}" rel="noopener noreferrer" target="_blank">{source}</a>'
-    title = _value(row.title)
-    if title:
-        source += f'<div class="gm-muted">{esc(str(title))}</div>'
-    rows = [("Date", when), ("Actors", esc(", ".join(actors)) if actors else "none named"),
-            ("Location", esc(_PRECISION_TEXT.get(row.precision, str(row.precision)))),
-            ("Source", source), ("Confidence", f"{float(row.confidence):.2f}")]
-    if int(row.mentions) > 1:
-        rows.append(("Reports", f"{int(row.mentions)} sentences"))
-    flag = ""
-    if _is_approximate(row):
-        word = "Inferred" if row.inferred or row.precision == "inferred" else "Approximate"
-        note = _value(row.note)
-        flag = (f'<p class="gm-flag">{word} location'
-                + (f": {esc(str(note))}" if note else "") + "</p>")
-    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    return (f'<div class="gm-pop"><div class="gm-pop-type" style="border-color:{_color(layer)}">'
-            f"{esc(layer.label)}</div>"
-            f'<div class="gm-pop-place">{esc(str(row.place))}</div>{flag}'
-            f'<table>{table}</table><blockquote class="gm-evidence">{esc(str(row.evidence))}</blockquote></div>')
-
-
-def tooltip_html(row, layer: Layer) -> str:
-    date = _value(row.date) or "undated"
-    extra = " (approximate)" if _is_approximate(row) else ""
-    return html.escape(f"{layer.label}: {row.place}, {date}{extra}")
 
 
 class _Raw(Element):
@@ -189,23 +164,25 @@ class _Raw(Element):
         return self.text
 
 
-class _EventFeatures(MacroElement):
-    """The events of one layer, added to the parent FeatureGroup by ``geomapAddEvents``."""
+def _data_block(element_id: str, text: str) -> str:
+    """A JSON ``<script>`` data block (never run; read by ``geomapData``).  It is added to the
+    page as raw text: folium would compile a script element's text as a Jinja template,
+    which is slow for megabytes and would evaluate ``{{ ... }}`` written in an article."""
+    return f'<script type="application/json" id="{element_id}">{text}</script>'
+
+
+class _Events(MacroElement):
+    """Draws the events of the ``gm-data`` block with ``geomapInit``."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            geomapAddEvents({{ this._parent.get_name() }}, {{ this.style_json }}, {{ this.features_json }});
+            geomapInit({{ this._parent.get_name() }}, geomapData("gm-data"));
         {% endmacro %}
     """)
 
-    def __init__(self, layer: Layer, features: list[dict]):
+    def __init__(self):
         super().__init__()
-        self._name = "EventFeatures"
-        self.style_json = _js({
-            "id": layer.id, "color": _color(layer), "size": _ICON_SIZE,
-            "solid": icon_svg(layer), "hollow": icon_svg(layer, approximate=True),
-        })
-        self.features_json = _js(features)
+        self._name = "Events"
 
 
 class _Basemap(MacroElement):
@@ -213,43 +190,13 @@ class _Basemap(MacroElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.createPane("gm-basemap");
-            {{ this._parent.get_name() }}.getPane("gm-basemap").style.zIndex = 150;
-            {{ this._parent.get_name() }}.getPane("gm-basemap").style.pointerEvents = "none";
-            var gm_countries = {{ this.data }};
-            L.geoJSON(gm_countries, {pane: "gm-basemap", interactive: false, style: {
-                color: "#a8a294", weight: 0.7, fillColor: "#f5f2eb", fillOpacity: 1}
-            }).addTo({{ this._parent.get_name() }});
-            (function (map, countries) {
-                /* country names, under the events; each from the zoom its size allows */
-                map.createPane("gm-labels");
-                map.getPane("gm-labels").style.zIndex = 350;
-                map.getPane("gm-labels").style.pointerEvents = "none";
-                var labels = countries.features.filter(function (f) { return f.properties.label; })
-                    .map(function (f) {
-                        var div = document.createElement("div");
-                        div.textContent = f.properties.name;
-                        return {minZoom: f.properties.label_min_zoom, marker: L.marker(f.properties.label, {
-                            pane: "gm-labels", interactive: false, keyboard: false,
-                            icon: L.divIcon({className: "gm-country-label", html: div, iconSize: null})})};
-                    });
-                function show() {
-                    var z = map.getZoom();
-                    labels.forEach(function (l) {
-                        if (z >= l.minZoom) { l.marker.addTo(map); } else { l.marker.remove(); }
-                    });
-                }
-                map.on("zoomend", show);
-                show();
-            })({{ this._parent.get_name() }}, gm_countries);
-            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.attribution }});
+            geomapBasemap({{ this._parent.get_name() }}, geomapData("gm-countries"), {{ this.attribution }});
         {% endmacro %}
     """)
 
     def __init__(self):
         super().__init__()
         self._name = "Basemap"
-        self.data = _countries_js()
         self.attribution = _js(BASEMAP_ATTRIBUTION)
 
 
@@ -259,14 +206,24 @@ def _countries_js() -> str:
     return _js(json.loads(text))
 
 
+@lru_cache(maxsize=1)
+def admin1_outlines() -> dict[str, list]:
+    """ISO 3166-2 code -> simplified outline (a list of rings of ``[lat, lon]``), from
+    ``geomap/data/admin1.json`` (made by ``scripts/make_admin1.py``); empty when absent."""
+    path = resources.files("geomap.data").joinpath("admin1.json")
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))["areas"]
+
+
 class _OfflineMap(folium.Map):
-    """A folium Map that links no CDN asset; :func:`_add_assets` inlines what it needs."""
+    """A folium Map that links no CDN asset; the page inlines what it needs."""
 
     default_js: list = []
     default_css: list = []
 
 
-def _tile_layer(name: str) -> folium.TileLayer:
+def _tile_layer(name: str):
     import xyzservices
 
     try:
@@ -276,7 +233,25 @@ def _tile_layer(name: str) -> folium.TileLayer:
                           f"such as 'OpenStreetMap.Mapnik' or 'CartoDB.Positron'") from None
     if provider.requires_token():
         raise RenderError(f"tile provider {name!r} needs an API key, which geomap does not pass")
-    return folium.TileLayer(tiles=provider, name=provider.name, control=False, max_zoom=MAX_ZOOM)
+    return folium.TileLayer(tiles=provider, name=provider.name, control=False, max_zoom=MAX_ZOOM), provider
+
+
+def _tile_sources(provider) -> str:
+    """The CSP img-src entry that lets the page load ``provider``'s tiles (its host, any subdomain)."""
+    parts = urlsplit(provider.url)
+    host = parts.netloc
+    if host.startswith("{s}."):
+        host = "*." + host[4:]
+    if parts.scheme not in ("http", "https") or not re.fullmatch(r"(\*\.)?[A-Za-z0-9.:-]+", host):
+        raise RenderError(f"tile provider {provider.name!r} has a URL geomap cannot allow: {provider.url!r}")
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(tile_source: str | None = None) -> str:
+    """No network access (``connect-src`` falls back to 'none'); inline script and style only."""
+    img = "data:" + (f" {tile_source}" if tile_source else "")
+    return (f"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+            f"img-src {img}; base-uri 'none'; form-action 'none'")
 
 
 def _layers_for(frame: gpd.GeoDataFrame, layers: Sequence[Layer]) -> list[Layer]:
@@ -289,37 +264,127 @@ def _layers_for(frame: gpd.GeoDataFrame, layers: Sequence[Layer]) -> list[Layer]
     return sorted([*layers, *stand_ins], key=lambda layer: (layer.order, layer.id))
 
 
-def _spread_offsets(frame: gpd.GeoDataFrame) -> dict[str, tuple[int, int]]:
+def _spread_offsets(ids: list[str], coords: list[list[list[float]]]) -> dict[str, tuple[int, int]]:
     """Pixel offsets fanning out point events that share a location, so each stays clickable."""
     groups: dict[tuple[float, float], list[str]] = {}
-    for row in frame.itertuples(index=False):
-        if row.geometry.geom_type == "Point":
-            groups.setdefault((round(row.geometry.y, 4), round(row.geometry.x, 4)), []).append(row.id)
+    for event_id, points in zip(ids, coords):
+        if len(points) == 1:
+            groups.setdefault((round(points[0][0], 4), round(points[0][1], 4)), []).append(event_id)
     offsets = {}
-    for ids in groups.values():
-        n = len(ids)
-        radius = 0 if n == 1 else max(11, round(2 * _ICON_SIZE / (2 * math.sin(math.pi / n)) / 2))
-        for i, event_id in enumerate(sorted(ids)):
+    for members in groups.values():
+        n = len(members)
+        if n == 1 or n > 12:  # a pile too big to fan out is left to the clusters and the panel
+            continue
+        radius = max(11, round(2 * _ICON_SIZE / (2 * math.sin(math.pi / n)) / 2))
+        for i, event_id in enumerate(sorted(members)):
             angle = -math.pi / 2 + 2 * math.pi * i / n
             offsets[event_id] = (round(radius * math.cos(angle)), round(radius * math.sin(angle)))
     return offsets
 
 
-def _features(rows: list, layer: Layer, offsets: dict[str, tuple[int, int]]) -> list[dict]:
-    features = []
-    for row in rows:
-        coords = [[round(lat, 6), round(lon, 6)] for lon, lat in row.geometry.coords]
-        feature = {"id": row.id, "g": "p" if len(coords) == 1 else "l", "c": coords,
-                   "a": int(_is_approximate(row)), "p": popup_html(row, layer), "t": tooltip_html(row, layer)}
-        if feature["g"] == "p":
-            feature["o"] = list(offsets.get(row.id, (0, 0)))
-        features.append(feature)
-    return features
+class _Table:
+    """Strings -> indexes, in first-use order (deterministic for a sorted frame)."""
+
+    def __init__(self):
+        self.index: dict[str, int] = {}
+
+    def __call__(self, value) -> int:
+        found = self.index.get(value) if type(value) is str else None  # the common case first
+        if found is not None:
+            return found
+        value = _value(value)
+        if value is None:
+            return -1
+        value = str(value)
+        found = self.index.get(value)
+        if found is None:
+            found = self.index[value] = len(self.index)
+        return found
+
+    def values(self) -> list[str]:
+        return list(self.index)
 
 
-def _control_label(layer: Layer, count: int) -> str:
-    return (f'<span class="gm-ctl" data-layer="{html.escape(layer.id)}">{icon_svg(layer, size=16)}'
-            f'{html.escape(layer.label)} <span class="gm-n">({count})</span></span>')
+def _area_code(place_id) -> str | None:
+    place_id = _value(place_id)
+    if isinstance(place_id, str) and place_id.startswith("admin1:"):
+        return place_id.split(":", 1)[1]
+    return None
+
+
+_Row = namedtuple("_Row", COLUMNS)
+
+
+def _rows(frame: gpd.GeoDataFrame):
+    """The frame's rows as named tuples of plain Python values: columns are turned into
+    lists once (iterating pandas' Arrow-backed string columns value by value is slow)."""
+    return map(_Row._make, zip(*(frame[name].tolist() for name in COLUMNS)))
+
+
+def _coords(frame: gpd.GeoDataFrame) -> list[list[list[float]]]:
+    """Each geometry's vertices as ``[lat, lon]`` pairs (5 decimals, about 1 m)."""
+    xy, index = shapely.get_coordinates(frame.geometry.values, return_index=True)
+    out: list[list[list[float]]] = [[] for _ in range(len(frame))]
+    for (lon, lat), i in zip(np.round(xy, 5).tolist(), index.tolist()):
+        out[i].append([lat, lon])
+    return out
+
+
+def map_data(frame: gpd.GeoDataFrame, layers: list[Layer]) -> dict:
+    """The page's data block: layers, one string table, areas, documents and one row per event.
+
+    Each event row is ``[id, layer, kind (0 point, 1 line, 2 area), coords, date or "",
+    date_text, precision, flags (1 approximate, 2 inferred), place, actors, doc, evidence,
+    start, place offsets in the evidence or null, confidence x 100, mentions, note,
+    area or -1, pixel offset or null]`` where strings are indexes into ``strings``.
+    """
+    strings = _Table()
+    layer_index = {layer.id: i for i, layer in enumerate(layers)}
+    outlines = admin1_outlines()
+    area_index: dict[str, int] = {}
+    areas: list[list] = []
+    docs: dict[tuple, int] = {}
+    doc_rows: list[list] = []
+    all_coords = _coords(frame)
+    offsets = _spread_offsets(frame["id"].tolist(), all_coords)
+    precision_index = {p: i for i, p in enumerate(PRECISION_TEXT)}
+    rows = []
+    for row, coords in zip(_rows(frame), all_coords):
+        kind = 0 if len(coords) == 1 else 1
+        area = -1
+        code = _area_code(row.place_id)
+        if kind == 0 and code and code in outlines and row.precision == "admin1":
+            if code not in area_index:
+                area_index[code] = len(areas)
+                areas.append(outlines[code])
+            area, kind = area_index[code], 2
+        doc_key = (row.doc_id, row.source, _value(row.title), _value(row.url))
+        doc = docs.get(doc_key)
+        if doc is None:
+            doc = docs[doc_key] = len(doc_rows)
+            doc_rows.append([strings(row.source), strings(_value(row.title)), strings(safe_url(row.url))])
+        span = None
+        ps, pe = _value(row.place_start), _value(row.place_end)
+        if ps is not None and pe is not None and row.start <= ps < pe <= row.end:
+            span = [int(ps) - row.start, int(pe) - row.start]
+        flags = int(_is_approximate(row)) | (2 if row.inferred else 0)
+        actors = _value(row.actors)
+        rows.append([
+            row.id, layer_index[row.event_type], kind, coords[0] if kind != 1 else coords,
+            _value(row.date) or "", strings(row.date_text), precision_index[row.precision], flags,
+            strings(row.place), [strings(a) for a in (actors if actors is not None else [])], doc,
+            strings(row.evidence), int(row.start), span, round(float(row.confidence) * 100),
+            int(row.mentions), strings(row.note), area, list(offsets[row.id]) if row.id in offsets else None,
+        ])
+    return {
+        "layers": [{"id": layer.id, "label": layer.label, "description": layer.description,
+                    "color": _color(layer), "line": layer.geometry == "line",
+                    "solid": icon_svg(layer), "hollow": icon_svg(layer, approximate=True),
+                    "icon": icon_svg(layer, size=16)} for layer in layers],
+        "precisions": list(PRECISION_TEXT.values()),
+        "strings": strings.values(), "docs": doc_rows, "areas": areas, "events": rows,
+        "aggregateAbove": AGGREGATE_ABOVE, "panelLimit": PANEL_LIMIT, "iconSize": _ICON_SIZE,
+    }
 
 
 def _legend_html(layers: list[Layer], counts: dict[str, int]) -> str:
@@ -329,9 +394,14 @@ def _legend_html(layers: list[Layer], counts: dict[str, int]) -> str:
         f'<span class="gm-n">{counts.get(layer.id, 0)}</span></li>' for layer in layers)
     key_layer = Layer(id="key", label="key", color="#52606d")
     key = (f'<div class="gm-key">{icon_svg(key_layer, size=16)} located '
-           f'{icon_svg(key_layer, approximate=True, size=16)} approximate or inferred</div>')
-    return (f'<section class="gm-panel gm-legend" aria-label="Legend"><h2>Legend</h2>'
+           f'{icon_svg(key_layer, approximate=True, size=16)} approximate or inferred '
+           f'<span class="gm-area-key"></span> province</div>')
+    return (f'<section class="gm-box gm-legend" id="gm-legend" aria-label="Legend"><h2>Legend</h2>'
             f"<ul>{items}</ul>{key}</section>")
+
+
+def _span(dates: list[str]) -> str:
+    return dates[0] if dates[0] == dates[-1] else dates[0] + " \u2013 " + dates[-1]
 
 
 def _header_html(frame: gpd.GeoDataFrame, title: str, sources: Sequence[str]) -> str:
@@ -340,8 +410,7 @@ def _header_html(frame: gpd.GeoDataFrame, title: str, sources: Sequence[str]) ->
     n = len(frame)
     parts = [f"{n} event{'s' if n != 1 else ''}"]
     if dates:
-        span = dates[0] if dates[0] == dates[-1] else dates[0] + " \u2013 " + dates[-1]
-        parts.append(html.escape(span))
+        parts.append(html.escape(_span(dates)))
     if n and len(dates) < n:
         parts.append(f"{n - len(dates)} undated")
     parts.append(f"{len(names)} source{'s' if len(names) != 1 else ''}")
@@ -349,8 +418,39 @@ def _header_html(frame: gpd.GeoDataFrame, title: str, sources: Sequence[str]) ->
     if names:
         listing = ("<details><summary>Sources</summary><ol>"
                    + "".join(f"<li>{html.escape(str(s))}</li>" for s in names) + "</ol></details>")
-    return (f'<header class="gm-panel gm-title"><h1>{html.escape(title)}</h1>'
-            f"<p>{_DOT.join(parts)}</p>{listing}</header>")
+    return (f'<header class="gm-box gm-title" id="gm-header"><h1>{html.escape(title)}</h1>'
+            f'<p id="gm-summary">{_DOT.join(parts)}</p><p id="gm-shown" class="gm-shown"></p>{listing}</header>')
+
+
+def _panel_html(frame: gpd.GeoDataFrame, layers: list[Layer]) -> str:
+    dates = sorted(d for d in frame["date"] if _value(d))
+    lo, hi = (dates[0], dates[-1]) if dates else ("", "")
+    options = "".join(f'<option value="{i}">{html.escape(layer.label)}</option>' for i, layer in enumerate(layers))
+    return f"""<aside id="gm-panel" class="gm-side" aria-label="Events">
+<button type="button" id="gm-panel-toggle" class="gm-panel-toggle" aria-expanded="false">Events and filters</button>
+<div class="gm-side-body">
+<form id="gm-filters" class="gm-filters" autocomplete="off">
+<fieldset><legend>Time</legend>
+<label>From <input type="date" id="gm-from" value="{lo}" min="{lo}" max="{hi}"></label>
+<label>To <input type="date" id="gm-to" value="{hi}" min="{lo}" max="{hi}"></label>
+<label class="gm-check"><input type="checkbox" id="gm-undated" checked> undated events</label>
+</fieldset>
+<fieldset><legend>Show</legend>
+<label class="gm-check"><input type="checkbox" id="gm-coarse" checked> approximate and inferred locations</label>
+<label>Search <input type="search" id="gm-search" placeholder="place or actor"></label>
+</fieldset>
+<button type="button" id="gm-reset">Reset filters</button>
+</form>
+<div class="gm-list-head">
+<label>Sort <select id="gm-sort"><option value="asc">date, oldest first</option>
+<option value="desc">date, newest first</option></select></label>
+<label>Layer <select id="gm-panel-layer"><option value="">all shown</option>{options}</select></label>
+</div>
+<p id="gm-count" class="gm-count"></p>
+<ol id="gm-list" class="gm-list"></ol>
+<section id="gm-doc" class="gm-doc" hidden></section>
+</div>
+</aside>"""
 
 
 def _elements(root: Element):
@@ -400,38 +500,32 @@ def render_map(frame: gpd.GeoDataFrame, layers: Sequence[Layer], *, title: str =
         html_text = render_map(events_to_frame(events), load_layers(Path("layers")))
     """
     validate_frame(frame)
-    tile_layer = _tile_layer(tiles) if tiles else None
+    tile_layer, provider = _tile_layer(tiles) if tiles else (None, None)
+    csp = content_security_policy(_tile_sources(provider) if provider is not None else None)
     layers = _layers_for(frame, layers)
     m = _OfflineMap(location=None, tiles=None, max_zoom=MAX_ZOOM, maxZoom=MAX_ZOOM, minZoom=1,
-                    zoom_control="bottomright", zoomSnap=0.25, worldCopyJump=True)
+                    zoom_control="bottomright", zoomSnap=0.25, worldCopyJump=True, preferCanvas=False)
     figure = m.get_root()
     figure.title = html.escape(title)
-    for name in ("leaflet.css",):
-        figure.header.add_child(_Raw(assets.style_tag(name)), name=name)
-    figure.header.add_child(_Raw(f"<style>{assets.PAGE_CSS}</style>"), name="geomap_css")
+    figure.header.add_child(_Raw(f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp)}">'),
+                            name="geomap_csp", index=0)
+    figure.header.add_child(_Raw(assets.style_tag("leaflet.css")), name="leaflet.css")
+    figure.header.add_child(_Raw(f"<style>/* geomap map.css */\n{assets.static('map.css')}</style>"),
+                            name="geomap_css")
     figure.header.add_child(_Raw(assets.script_tag("leaflet.js")), name="leaflet.js")
-    figure.header.add_child(_Raw(f"<script>{assets.PAGE_JS}</script>"), name="geomap_js")
-
+    figure.header.add_child(_Raw(f"<script>/* geomap map.js */\n{assets.static('map.js')}</script>"),
+                            name="geomap_js")
     _Basemap().add_to(m)
     if tile_layer is not None:
         tile_layer.add_to(m)
-    preset = {id(m): "geomap"}
-    offsets = _spread_offsets(frame)
-    by_type: dict[str, list] = {}
-    for row in frame.itertuples(index=False):
-        by_type.setdefault(row.event_type, []).append(row)
-    counts = {key: len(rows) for key, rows in by_type.items()}
-    for i, layer in enumerate(layers, 1):
-        group = folium.FeatureGroup(name=_control_label(layer, counts.get(layer.id, 0)), overlay=True, show=True)
-        _EventFeatures(layer, _features(by_type.get(layer.id, []), layer, offsets)).add_to(group)
-        group.add_to(m)
-        preset[id(group)] = f"{i}_{re.sub(r'[^0-9A-Za-z_]', '_', layer.id)}"
-    folium.FitBounds(_bounds(frame), padding_top_left=(40, 110), padding_bottom_right=(250, 40),
+    folium.FitBounds(_bounds(frame), padding_top_left=(30, 110), padding_bottom_right=(30, 40),
                      max_zoom=8).add_to(m)
-    control = folium.LayerControl(collapsed=False, position="topright")
-    control.add_to(m)
-    preset[id(control)] = "layers"
+    _Events().add_to(m)
+    counts = frame["event_type"].value_counts().to_dict()
     figure.html.add_child(_Raw(_header_html(frame, title, sources)), name="geomap_header")
     figure.html.add_child(_Raw(_legend_html(layers, counts)), name="geomap_legend")
-    _fix_ids(figure, preset)
+    figure.html.add_child(_Raw(_panel_html(frame, layers)), name="geomap_panel")
+    figure.html.add_child(_Raw(_data_block("gm-countries", _countries_js())), name="geomap_countries")
+    figure.html.add_child(_Raw(_data_block("gm-data", _js(map_data(frame, layers)))), name="geomap_data")
+    _fix_ids(figure, {id(m): "geomap"})
     return figure.render()

@@ -55,13 +55,16 @@ EVENTS = [
     _event("a1", "control", ((-1.6792, 29.2228),), "M23 rebels took control of Goma on Monday.",
            date=dt.date(2025, 1, 27), actors=("M23",), confidence=0.9, url="https://example.org/goma"),
     _event("a2", "clash", ((-1.6792, 29.2228),), "Fighting broke out near Goma airport.",
-           date=dt.date(2025, 1, 26), actors=("M23", "FARDC")),
+           date=dt.date(2025, 1, 26), actors=("M23", "FARDC"), place_start=24, place_end=28),
     _event("a3", "clash", ((-2.27, 28.75),), EVIL, place=EVIL, precision="admin1", source=EVIL),
     _event("a4", "supply_route", ((-1.6792, 29.2228), (-2.5083, 28.8608)),
            "Supplies moved along the road from Goma to Bukavu.", place="Goma to Bukavu"),
     _event("a5", "meeting", ((-4.3217, 15.3125), (-1.9441, 30.0619)),
            "Tshisekedi and Kagame spoke by phone.", place="Kinshasa and Kigali", inferred=True,
            precision="inferred", note="a call between the capitals"),
+    _event("a6", "clash", ((-3.0, 28.3),), "Wazalendo fighters clashed across South Kivu province on Friday.",
+           place="South Kivu", place_id="admin1:CD-SK", precision="admin1", date=dt.date(2025, 1, 31),
+           actors=("Wazalendo",)),
 ]
 
 COUNT_JS = """(id) => { let n = 0;
@@ -70,7 +73,9 @@ POINT_JS = """(id) => { let found = null;
   map_geomap.eachLayer(l => { if (l.options && l.options.geomapEvent === id) found = l; });
   if (!found) return null;
   const at = found.getLatLng ? found.getLatLng() : found.getCenter();
-  if (!map_geomap.getBounds().pad(-0.2).contains(at)) map_geomap.setView(at, map_geomap.getZoom(), {animate: false});
+  map_geomap.setView(at, map_geomap.getZoom(), {animate: false});  /* centred: clear of the header and legend */
+  if (found instanceof L.Polygon) { const c = map_geomap.latLngToContainerPoint(at);
+    const r = map_geomap.getContainer().getBoundingClientRect(); return [r.left + c.x, r.top + c.y]; }
   if (found.getElement && found._icon) { const r = found._icon.getBoundingClientRect();
     return [r.left + r.width / 2, r.top + r.height / 2]; }
   const p = map_geomap.latLngToContainerPoint(found.getCenter());
@@ -110,9 +115,21 @@ def browser_page(tmp_path_factory, layers, chromium):
     page.on("pageerror", lambda e: record["errors"].append(str(e)))
     page.on("dialog", lambda d: (record["dialogs"].append(d.message), d.dismiss()))
     page.goto(out.as_uri())
-    page.wait_for_function("typeof map_geomap !== 'undefined' && document.querySelector('.leaflet-control-layers')")
+    _until(page, "() => document.body.dataset.geomapReady === '1'")
     yield page, record
     page.close()
+
+
+def _until(page, expression: str, timeout: float = 5.0) -> None:
+    """Poll ``expression`` (a JS function source) until it returns true.  Playwright's
+    wait_for_function evaluates strings inside the page, which the map's CSP forbids."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {expression}")
+        time.sleep(0.05)
 
 
 def _count(page, layer_id: str) -> int:
@@ -124,7 +141,7 @@ def test_loads_offline_without_errors(browser_page, layers):
     assert record["requests"] == []
     assert record["errors"] == []
     counts = {layer.id: _count(page, layer.id) for layer in layers}
-    assert counts["clash"] == 2 and counts["control"] == 1
+    assert counts["clash"] == 3 and counts["control"] == 1
     assert counts["supply_route"] == 1 and counts["meeting"] == 1
     assert sum(counts.values()) == len(EVENTS)
 
@@ -148,7 +165,7 @@ def test_every_layer_toggles_in_the_layer_control(browser_page, layers):
 
 def _click_event(page, event_id: str) -> str:
     page.evaluate("() => { map_geomap.closePopup(); }")  # return nothing: a Leaflet map is slow to serialise
-    page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")  # 200 ms fade-out
+    _until(page, "() => document.querySelectorAll('.leaflet-popup').length === 0")  # 200 ms fade-out
     x, y = page.evaluate(POINT_JS, event_id)
     page.mouse.click(x, y)
     popup = page.locator(".leaflet-popup-content")
@@ -200,7 +217,7 @@ def seed_page(tmp_path_factory, gazetteer, chromium):
     page.on("console", lambda m: record["errors"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: record["errors"].append(str(e)))
     page.goto((out / "map.html").as_uri())
-    page.wait_for_function("typeof map_geomap !== 'undefined' && document.querySelector('.leaflet-control-layers')")
+    _until(page, "() => document.body.dataset.geomapReady === '1'")
     yield page, record, features, out
     page.close()
 
@@ -226,3 +243,251 @@ def test_generated_seed_map_toggles_every_layer_and_opens_a_popup(seed_page, lay
     assert kavumu["properties"]["evidence"] in text and "M23" in text
     page.screenshot(path=str(out / "seed-map.png"))
     assert record == {"requests": [], "errors": [], "failed": []}
+
+
+# ---- issue 4: time, panel, search, precision, areas, stacking, phone width, many events
+
+def _shown(page) -> list[str]:
+    return sorted(page.evaluate("() => geomap.visible()"))
+
+
+def _drawn(page) -> list[str]:
+    return sorted(page.evaluate("""() => { const ids = new Set();
+      map_geomap.eachLayer(l => { if (l.options && l.options.geomapLayer) ids.add(l.options.geomapEvent); });
+      return [...ids]; }"""))
+
+
+def _reset(page):
+    page.evaluate("() => { map_geomap.closePopup(); }")
+    page.click("#gm-reset")
+    for box in page.locator(".leaflet-control-layers-overlays input[type=checkbox]").all():
+        box.check()
+    assert _drawn(page) == sorted(e.id for e in EVENTS)
+
+
+def _set_date(page, selector: str, value: str):
+    page.fill(selector, value)
+    page.dispatch_event(selector, "change")
+
+
+def test_date_filter_works_with_the_layer_toggles(browser_page):
+    page, record = browser_page
+    _reset(page)
+    assert page.input_value("#gm-from") == "2025-01-26" and page.input_value("#gm-to") == "2025-01-31"
+    _set_date(page, "#gm-from", "2025-01-27")
+    dated_in = {"a1", "a6"}
+    undated = {e.id for e in EVENTS if e.date is None}
+    assert _drawn(page) == sorted(dated_in | undated)
+    assert "Shown: 5 of 6" in page.inner_text("#gm-shown") and "2025-01-27 \u2013 2025-01-31" in page.inner_text("#gm-shown")
+    page.uncheck("#gm-undated")
+    assert _drawn(page) == sorted(dated_in)
+    assert "3 undated" not in page.inner_text("#gm-shown")
+    clash = page.locator('.leaflet-control-layers-overlays label:has([data-layer="clash"]) input')
+    clash.uncheck()
+    assert _drawn(page) == ["a1"]
+    _set_date(page, "#gm-from", "2025-01-26")  # the time filter changes; the hidden layer stays hidden
+    assert _drawn(page) == ["a1"]
+    assert page.locator('#gm-legend li[data-layer="clash"].gm-off').count() == 1
+    clash.check()
+    assert _drawn(page) == ["a1", "a2", "a6"]
+    assert page.inner_text('#gm-legend li[data-layer="clash"] .gm-n') == "2"
+    page.check("#gm-undated")
+    assert _drawn(page) == sorted(e.id for e in EVENTS)
+    assert record["errors"] == []
+
+
+def test_undated_events_carry_a_mark(browser_page):
+    page, _ = browser_page
+    _reset(page)
+    undated_points = [e.id for e in EVENTS if e.date is None and len(e.coords) == 1]
+    for event_id in undated_points:
+        assert page.evaluate("""(id) => { let m = null; map_geomap.eachLayer(l => {
+          if (l.options && l.options.geomapEvent === id && l._icon) m = l; });
+          return m && m._icon.classList.contains('gm-undated'); }""", event_id), event_id
+    assert not page.evaluate("""() => { let m = null; map_geomap.eachLayer(l => {
+      if (l.options && l.options.geomapEvent === 'a1') m = l; }); return m._icon.classList.contains('gm-undated'); }""")
+    badges = page.locator('#gm-panel [data-event-id="a4"] .gm-badge', has_text="undated")
+    assert badges.count() == 1
+
+
+def test_clicking_a_panel_entry_zooms_and_opens_its_popup(browser_page):
+    page, record = browser_page
+    _reset(page)
+    entries = page.locator("#gm-panel [data-event-id]")
+    assert entries.count() == len(EVENTS)
+    # sorted by date, oldest first, undated last; then newest first
+    order = [entries.nth(i).get_attribute("data-event-id") for i in range(entries.count())]
+    assert order[:3] == ["a2", "a1", "a6"]
+    page.select_option("#gm-sort", "desc")
+    assert page.locator("#gm-panel [data-event-id]").first.get_attribute("data-event-id") == "a6"
+    page.select_option("#gm-sort", "asc")
+    page.select_option("#gm-panel-layer", label="Clashes and attacks" if "Clashes and attacks" in
+                       page.inner_text("#gm-panel-layer") else "Clashes")
+    assert sorted(e.get_attribute("data-event-id") for e in page.locator("#gm-panel [data-event-id]").all()) == [
+        "a2", "a3", "a6"]
+    page.select_option("#gm-panel-layer", "")
+    page.locator('#gm-panel [data-event-id="a2"]').click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible")
+    text = popup.inner_text()
+    assert "Fighting broke out near Goma airport." in text and "M23, FARDC" in text and "2025-01-26" in text
+    assert page.evaluate("() => map_geomap.getZoom()") >= 9
+    center = page.evaluate("() => map_geomap.getCenter()")
+    assert abs(center["lat"] + 1.6792) < 0.05 and abs(center["lng"] - 29.2228) < 0.05
+    # the popup's "Show in source text" shows the document's sentences, mentions highlighted
+    page.locator(".leaflet-popup-content .gm-linkbtn").click()
+    doc = page.locator("#gm-doc")
+    assert doc.is_visible()
+    current = doc.locator("p.gm-current")
+    assert "Fighting broke out near Goma airport." in current.inner_text()
+    assert [m.inner_text() for m in current.locator("mark.gm-place").all()] == ["Goma"]
+    assert current.locator("mark.gm-actor").count() == 0  # its actors are not named in the sentence
+    assert doc.locator("mark.gm-actor", has_text="Wazalendo").count() == 1  # another sentence of the document
+    assert doc.locator("p[data-event-id]").count() >= 3
+    doc.locator("button", has_text="Back").click()
+    assert page.locator("#gm-list").is_visible()
+    assert record["errors"] == []
+
+
+def test_search_by_place_and_by_actor(browser_page):
+    page, _ = browser_page
+    _reset(page)
+    page.fill("#gm-search", "kinshasa")
+    _until(page, "() => geomap.visible().length === 1")
+    assert _shown(page) == ["a5"] and _drawn(page) == ["a5"]
+    page.fill("#gm-search", "FARDC")
+    _until(page, "() => geomap.visible().length === 1")
+    assert _shown(page) == ["a2"]
+    page.fill("#gm-search", "m23")
+    _until(page, "() => geomap.visible().length === 2")
+    assert _shown(page) == ["a1", "a2"]
+    assert sorted(e.get_attribute("data-event-id") for e in page.locator("#gm-panel [data-event-id]").all()) == [
+        "a1", "a2"]
+    page.fill("#gm-search", "no such place")
+    _until(page, "() => geomap.visible().length === 0")
+    assert _drawn(page) == []
+
+
+def test_one_control_hides_approximate_and_inferred_locations(browser_page):
+    page, _ = browser_page
+    _reset(page)
+    page.uncheck("#gm-coarse")
+    approximate = {e.id for e in EVENTS if e.inferred or e.precision in ("admin1", "country", "inferred")}
+    assert approximate == {"a3", "a5", "a6"}
+    assert _drawn(page) == sorted({e.id for e in EVENTS} - approximate)
+    page.check("#gm-coarse")
+    assert _drawn(page) == sorted(e.id for e in EVENTS)
+    # approximate points look different: the hollow, dashed symbol
+    assert page.evaluate("""() => { let m = null; map_geomap.eachLayer(l => {
+      if (l.options && l.options.geomapEvent === 'a3') m = l; });
+      return m._icon.innerHTML.includes('stroke-dasharray'); }""")
+
+
+def test_province_is_drawn_as_an_area_and_points_stay_on_top(browser_page):
+    page, _ = browser_page
+    _reset(page)
+    kind = page.evaluate("""() => { let k = null; map_geomap.eachLayer(l => {
+      if (l.options && l.options.geomapEvent === 'a6' && l.options.geomapLayer) k = l instanceof L.Polygon; });
+      return k; }""")
+    assert kind is True
+    text = _click_event(page, "a6")
+    assert "South Kivu" in text and "outline drawn" in text
+    page.evaluate("() => { map_geomap.closePopup(); }")
+    clash = page.locator('.leaflet-control-layers-overlays label:has([data-layer="clash"]) input')
+    route = page.locator('.leaflet-control-layers-overlays label:has([data-layer="supply_route"]) input')
+    for box in (clash, route):  # re-adding layers in any order keeps points above lines above areas
+        box.uncheck()
+        box.check()
+    z = page.evaluate("""() => ['markerPane', 'gm-lines', 'gm-areas'].map(p => +getComputedStyle(map_geomap.getPane(p)).zIndex)""")
+    assert z[0] > z[1] > z[2]
+    panes = page.evaluate("""() => { const out = {}; map_geomap.eachLayer(l => {
+      if (l.options && l.options.geomapEvent && l.options.geomapLayer) {
+        const el = l._icon || l._path; out[l.options.geomapEvent] = el.closest('.leaflet-pane').className; } });
+      return out; }""")
+    assert "leaflet-marker-pane" in panes["a3"] and "gm-areas" in panes["a6"] and "gm-lines" in panes["a4"]
+    # the point a3 lies inside the South Kivu area: a click there hits the point, not the area
+    text = _click_event(page, "a3")
+    assert "<script>alert(1)</script>" in text
+
+
+def test_phone_width_is_readable(tmp_path, layers, chromium):
+    out = tmp_path / "map.html"
+    out.write_text(render_map(events_to_frame(EVENTS), layers, title="Kivu test map"), encoding="utf-8")
+    errors = []
+    page = chromium.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else (errors.append(r.request.url), r.abort()))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(out.as_uri())
+    _until(page, "() => document.body.dataset.geomapReady === '1'")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert page.locator(".leaflet-control-layers-expanded").count() == 0  # collapsed to its button
+    toggle = page.locator("#gm-panel-toggle")
+    assert toggle.is_visible() and not page.locator("#gm-list").is_visible()
+    toggle.click()
+    assert page.locator("#gm-list").is_visible()
+    page.locator('#gm-panel [data-event-id="a1"]').click()
+    page.locator(".leaflet-popup-content").wait_for(state="visible")
+    assert not page.locator("#gm-list").is_visible()  # the sheet closes to show the map
+    box = page.locator(".leaflet-popup").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert errors == []
+    page.close()
+
+
+def _many(n: int) -> list[Event]:
+    import random
+
+    rng = random.Random(4)
+    types = ["clash", "control", "meeting", "supply_route"]
+    out = []
+    for i in range(n):
+        t = types[i % 4]
+        lat, lon = rng.uniform(-5, 2), rng.uniform(26, 31)
+        coords = ((lat, lon), (lat + 0.3, lon + 0.3)) if t == "supply_route" else ((lat, lon),)
+        out.append(_event(f"m{i:05d}", t, coords, f"Event {i} near place {i % 97}.", place=f"Place {i % 97}",
+                          date=dt.date(2025, 1, 1) + dt.timedelta(days=i % 60) if i % 10 else None))
+    return out
+
+
+def test_many_events_are_grouped_and_still_filtered(tmp_path, layers, chromium):
+    events = _many(3000)
+    out = tmp_path / "many.html"
+    out.write_text(render_map(events_to_frame(events), layers, title="Many"), encoding="utf-8")
+    errors = []
+    page = chromium.new_page(viewport={"width": 1280, "height": 800})
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else (errors.append(r.request.url), r.abort()))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(out.as_uri())
+    _until(page, "() => document.body.dataset.geomapReady === '1'")
+    assert page.evaluate("() => geomap.mode()") == "clusters"
+    total = page.evaluate("""() => { let n = 0; document.querySelectorAll('.gm-cluster div').forEach(d => n += +d.textContent);
+      return n + document.querySelectorAll('.gm-marker').length; }""")
+    assert total >= 2000  # the clusters count what is in view (padded), each event once
+    assert page.locator("#gm-panel [data-event-id]").count() == 200  # the panel lists the first 200
+    before = len(_shown(page))
+    page.locator('.leaflet-control-layers-overlays label:has([data-layer="clash"]) input').uncheck()
+    assert len(_shown(page)) == before - 750
+    _set_date(page, "#gm-to", "2025-01-10")
+    page.uncheck("#gm-undated")
+    shown = _shown(page)
+    assert shown and all(int(i[1:]) % 4 != 0 and i[1:] for i in shown)
+    assert all(events[int(i[1:])].date <= dt.date(2025, 1, 10) for i in shown)
+    assert page.evaluate("() => geomap.mode()") in ("all", "view")  # few enough now to draw singly
+    page.locator('#gm-panel [data-event-id]').first.click()
+    page.locator(".leaflet-popup-content").wait_for(state="visible")
+    assert errors == []
+    page.close()
+
+
+def test_print_shows_the_map_header_and_legend_not_the_controls(browser_page):
+    page, _ = browser_page
+    page.emulate_media(media="print")
+    try:
+        assert not page.locator("#gm-panel").is_visible()
+        assert not page.locator(".leaflet-control-layers").is_visible()
+        assert page.locator("#gm-header").is_visible() and page.locator("#gm-legend").is_visible()
+        width = page.evaluate("() => document.querySelector('.folium-map').getBoundingClientRect().width")
+        assert width == page.viewport_size["width"]  # the map takes the panel's room
+    finally:
+        page.emulate_media(media="screen")

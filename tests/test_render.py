@@ -48,14 +48,29 @@ def page() -> str:
     return render_map(events_to_frame(sample_events()), LAYERS, title="Kivu <b>crisis</b>")
 
 
-def event_data(page: str) -> dict[str, tuple[dict, list[dict]]]:
-    """layer id -> (style, features), decoded from the geomapAddEvents(...) calls."""
-    decoder = json.JSONDecoder()
+def map_data(page: str) -> dict:
+    """The page's events data block, decoded from the ``geomapInit(map_geomap, ...)`` call."""
+    match = re.search(r'<script type="application/json" id="gm-data">(.*?)</script>', page, re.S)
+    return json.loads(match.group(1))
+
+
+def event_rows(page: str) -> dict[str, dict]:
+    """event id -> its row, with the string-table indexes resolved."""
+    data = map_data(page)
+    names = ("id", "layer", "kind", "coords", "date", "date_text", "precision", "flags", "place", "actors",
+             "doc", "evidence", "start", "span", "confidence", "mentions", "note", "area", "offset")
+    strings = data["strings"]
     out = {}
-    for match in re.finditer(r"geomapAddEvents\(feature_group_\w+, ", page):
-        style, end = decoder.raw_decode(page, match.end())
-        features, _ = decoder.raw_decode(page, end + 2)
-        out[style["id"]] = (style, features)
+    for row in data["events"]:
+        rec = dict(zip(names, row))
+        for key in ("date_text", "place", "evidence", "note"):
+            rec[key] = strings[rec[key]] if rec[key] >= 0 else None
+        rec["actors"] = [strings[a] for a in rec["actors"]]
+        rec["layer"] = data["layers"][rec["layer"]]["id"]
+        rec["precision"] = data["precisions"][rec["precision"]]
+        source, title, url = data["docs"][rec["doc"]]
+        rec["source"], rec["url"] = strings[source], (strings[url] if url >= 0 else None)
+        out[rec["id"]] = rec
     return out
 
 
@@ -76,48 +91,118 @@ def test_no_network_assets(page):
 
 def test_libraries_are_inlined(page):
     assert assets.asset("leaflet.js")[:2000] in page
+    assert assets.static("map.js") in page and assets.static("map.css") in page
     assert "jquery" not in page.lower()  # nothing on the page needs it
     assert "data:image/png;base64," in page  # Leaflet's layers.png
     assert '"maxZoom": 18' in page
 
 
+def test_content_security_policy_comes_first_and_forbids_the_network(page):
+    head = page.split("</head>")[0]
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', head)
+    assert csp and csp.start() < head.index("<script") and csp.start() < head.index("<style")
+    policy = dict(part.strip().split(" ", 1) for part in csp.group(1).replace("&#x27;", "'").split(";"))
+    assert policy["default-src"] == "'none'" and "connect-src" not in policy  # falls back to 'none'
+    assert policy["img-src"] == "data:"
+    assert policy["script-src"] == "'unsafe-inline'" and policy["style-src"] == "'unsafe-inline'"
+
+
 def test_script_elements_cannot_be_broken_out_of(page):
-    # exactly four inline scripts: leaflet, geomap helper, folium switches, the map
+    # four inline scripts (leaflet, geomap's map.js, folium's switches, the map) and two data blocks
     ours = page.replace(assets.asset("leaflet.js"), "").lower()
-    assert ours.count("<script") == 4
-    assert ours.count("</script") == 4
+    assert ours.count("<script") == 6 and ours.count('<script type="application/json"') == 2
+    assert ours.count("</script") == 6
     assert "<img src=x" not in page
-    assert "javascript:" not in page.split("/* geomap_js")[-1].split("</head>")[-1]
+    block = re.search(r'<script type="application/json" id="gm-data">(.*?)</script>', page, re.S).group(1)
+    assert "<" not in block and ">" not in block and "&" not in block and "'" not in block
+    assert "\\u003cscript\\u003ealert(1)" in block
 
 
-def test_popups_escape_article_text(page):
-    _, features = event_data(page)["clash"]
-    evil = next(f for f in features if f["id"] == "e4")
-    for text in (evil["p"], evil["t"]):
-        assert "<script" not in text and "<img" not in text
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
-    assert "&quot;quotes&#x27;" in evil["p"]
-    assert "&lt;img src=x onerror=alert(1)&gt;" in evil["p"]
-    assert "Approximate location" in evil["p"]
-    assert 'href="https://example.org/&quot;&gt;&lt;script&gt;alert(3)&lt;/script&gt;"' in evil["p"]
+def test_line_separators_are_escaped():
+    text = "A sentence\u2028with separators\u2029inside."
+    out = render_map(events_to_frame([_event("s", "clash", ((0.0, 0.0),), text)]), LAYERS)
+    assert "\u2028" not in out and "\u2029" not in out
+    assert "\\u2028" in out
+    assert event_rows(out)["s"]["evidence"] == text
+
+
+def test_template_syntax_in_articles_is_not_evaluated():
+    text = "Rebels wrote {{ 7*7 }} and {% raw %} on walls {# no comment #}."
+    out = render_map(events_to_frame([_event("j", "clash", ((0.0, 0.0),), text, place="{{ place }}")]), LAYERS)
+    rows = event_rows(out)
+    assert rows["j"]["evidence"] == text and rows["j"]["place"] == "{{ place }}"
+
+
+def test_article_text_reaches_the_page_only_as_data(page):
+    rows = event_rows(page)
+    evil = rows["e4"]
+    assert evil["place"] == EVIL and evil["evidence"] == EVIL and evil["actors"] == [EVIL]
+    assert evil["url"] == 'https://example.org/"><script>alert(3)</script>'  # http(s): the script links it by href
+    assert evil["precision"].startswith("approximate") and evil["flags"] & 1
     # the header lists the evil source escaped
     body = page.split("<body>")[1].split("</body>")[0]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "<title>Kivu &lt;b&gt;crisis&lt;/b&gt;</title>" in page
 
 
-def test_popup_contents(page):
-    data = event_data(page)
-    e1 = data["clash"][1][0]
-    assert e1["id"] == "e1" and e1["g"] == "p" and e1["a"] == 0
-    assert "M23 fighters clashed with FARDC near Goma." in e1["p"]
-    assert "2025-01-27" in e1["p"] and "M23, FARDC" in e1["p"] and "0.50" in e1["p"]
-    assert ('<a href="https://example.org/a?b=1&amp;c=2" rel="noopener noreferrer" target="_blank">doc.md</a>'
-            in e1["p"])
-    e3 = data["meeting"][1][0]
-    assert e3["g"] == "l" and e3["a"] == 1 and e3["c"] == [[-4.3, 15.3], [-1.95, 30.06]]
-    assert "undated" in e3["p"] and "Inferred location: call between capitals" in e3["p"]
-    assert "<a " not in e3["p"]  # javascript: URL never becomes a link
+def test_event_rows(page):
+    rows = event_rows(page)
+    e1 = rows["e1"]
+    assert e1["layer"] == "clash" and e1["kind"] == 0 and e1["coords"] == [-1.6792, 29.2228]
+    assert e1["evidence"] == "M23 fighters clashed with FARDC near Goma." and e1["date"] == "2025-01-27"
+    assert e1["actors"] == ["M23", "FARDC"] and e1["confidence"] == 50 and e1["flags"] == 0
+    assert e1["url"] == "https://example.org/a?b=1&c=2" and e1["source"] == "doc.md"
+    e3 = rows["e3"]
+    assert e3["kind"] == 1 and e3["flags"] == 3 and e3["coords"] == [[-4.3, 15.3], [-1.95, 30.06]]
+    assert e3["date"] == "" and e3["note"] == "call between capitals"
+    assert e3["url"] is None  # a javascript: URL never reaches the page
+    assert "javascript:" not in page
+
+
+def test_place_offsets_become_a_highlight_span():
+    ev = _event("h", "clash", ((-1.68, 29.22),), "Shelling hit Goma on Monday.", place_start=110, place_end=114)
+    ev = Event(**{**ev.__dict__, "start": 97, "end": 97 + len(ev.evidence)})
+    row = event_rows(render_map(events_to_frame([ev]), LAYERS))["h"]
+    assert row["evidence"][row["span"][0]:row["span"][1]] == "Goma"
+
+
+def test_strings_are_tabled_once():
+    events = [_event(f"t{i}", "clash", ((1.0, float(i)),), "The same sentence.", actors=("M23",)) for i in range(50)]
+    data = map_data(render_map(events_to_frame(events), LAYERS))
+    assert data["strings"].count("The same sentence.") == 1 and data["strings"].count("M23") == 1
+    assert len(data["events"]) == 50
+
+
+def test_province_events_are_drawn_as_outlines():
+    from shapely.geometry import Point, Polygon
+
+    events = [
+        _event("p1", "clash", ((-1.5, 29.0),), "Fighting spread across North Kivu.", place="North Kivu",
+               place_id="admin1:CD-NK", precision="admin1"),
+        _event("p2", "clash", ((-1.5, 29.0),), "Fighting in a province we have no outline for.", place="Nowhere",
+               place_id="admin1:XX-ZZ", precision="admin1"),
+        _event("p3", "clash", ((-1.68, 29.22),), "Goma itself.", place_id="gn:1", precision="exact"),
+    ]
+    out = render_map(events_to_frame(events), LAYERS)
+    rows, data = event_rows(out), map_data(out)
+    assert rows["p1"]["kind"] == 2 and rows["p2"]["kind"] == 0 and rows["p3"]["kind"] == 0
+    assert len(data["areas"]) == 1
+    outline = Polygon([(lon, lat) for lat, lon in data["areas"][rows["p1"]["area"]][0]])
+    assert outline.contains(Point(29.2228, -1.6792))  # Goma lies in North Kivu
+    assert not outline.contains(Point(28.8608, -2.5083))  # Bukavu does not
+
+
+def test_admin1_outlines_cover_their_divisions():
+    from shapely.geometry import Point, Polygon
+
+    from geomap.render import admin1_outlines
+
+    outlines = admin1_outlines()
+    assert len(outlines) > 1500
+    for code, (lat, lon) in {"CD-SK": (-2.5083, 28.8608), "KE-30": (-1.2864, 36.8172),
+                             "ET-AM": (11.59, 37.39)}.items():
+        assert code in outlines, code
+        assert any(Polygon([(x, y) for y, x in ring]).contains(Point(lon, lat)) for ring in outlines[code]), code
 
 
 def test_deterministic(page):
@@ -127,17 +212,16 @@ def test_deterministic(page):
     assert not re.search(r"_[0-9a-f]{32}\b", page)  # no folium random ids left
 
 
-def test_one_overlay_per_layer_in_order(page):
-    assert page.count("L.featureGroup(") == len(LAYERS)
-    control = re.search(r"overlays :  \{(.*?)\},", page, re.S).group(1)
-    ids = re.findall(r'data-layer=\\"([^"\\]+)\\"', control)
-    assert ids == ["meeting", "clash", "control", "ceasefire"]
-    assert "collapsed\": false" in page
-    assert page.index("L.control.layers(") > max(m.start() for m in re.finditer("geomapAddEvents\\(", page))
+def test_layers_in_order(page):
+    data = map_data(page)
+    assert [layer["id"] for layer in data["layers"]] == ["meeting", "clash", "control", "ceasefire"]
+    assert data["layers"][0]["line"] is True and data["layers"][1]["line"] is False
+    options = re.findall(r'<option value="(\d+)">([^<]+)</option>', page)
+    assert options == [("0", "Meetings &amp; calls"), ("1", "Clashes"), ("2", "Territorial control"), ("3", "Ceasefires")]
 
 
 def test_legend_lists_every_layer_with_counts(page):
-    legend = re.search(r'<section class="gm-panel gm-legend".*?</section>', page, re.S).group(0)
+    legend = re.search(r'<section class="gm-box gm-legend".*?</section>', page, re.S).group(0)
     for layer in LAYERS:
         assert layer.label.replace("&", "&amp;") in legend
     assert re.search(r'data-layer="clash".*?<span class="gm-n">2</span>', legend)
@@ -146,7 +230,7 @@ def test_legend_lists_every_layer_with_counts(page):
 
 
 def test_header_shows_date_range_and_sources(page):
-    header = re.search(r'<header class="gm-panel gm-title">.*?</header>', page, re.S).group(0)
+    header = re.search(r'<header class="gm-box gm-title" id="gm-header">.*?</header>', page, re.S).group(0)
     assert "4 events" in header and "2025-01-27 \u2013 2025-02-16" in header and "2 undated" in header
     assert "3 sources" in header
 
@@ -178,20 +262,21 @@ def test_fit_bounds_of_only_inferred_events_cover_them():
 def test_empty_frame_renders_world():
     out = render_map(events_to_frame([]), LAYERS)
     assert "0 events" in out and "0 sources" in out
-    assert out.count("L.featureGroup(") == len(LAYERS)
+    assert len(map_data(out)["layers"]) == len(LAYERS) and map_data(out)["events"] == []
     assert "[[-58.0, -170.0], [75.0, 180.0]]" in out
 
 
 def test_undeclared_event_type_gets_a_grey_layer():
     out = render_map(events_to_frame([_event("x", "protest", ((0.0, 0.0),))]), LAYERS)
-    assert '"id":"protest","color":"#555555"' in out
-    assert out.count("L.featureGroup(") == len(LAYERS) + 1
+    layers = map_data(out)["layers"]
+    assert len(layers) == len(LAYERS) + 1
+    assert layers[-1]["id"] == "protest" and layers[-1]["color"] == "#555555"
 
 
 def test_colocated_points_fan_out():
     events = [_event(f"p{i}", "clash", ((1.0, 2.0),)) for i in range(3)]
-    features = event_data(render_map(events_to_frame(events), LAYERS))["clash"][1]
-    offsets = {tuple(f["o"]) for f in features}
+    rows = event_rows(render_map(events_to_frame(events), LAYERS))
+    offsets = {tuple(r["offset"]) for r in rows.values()}
     assert len(offsets) == 3 and (0, 0) not in offsets
 
 
@@ -199,6 +284,7 @@ def test_online_tiles_by_xyzservices_name():
     out = render_map(events_to_frame(sample_events()), LAYERS, tiles="OpenStreetMap.Mapnik")
     assert "L.tileLayer(" in out and "tile.openstreetmap.org" in out
     assert "OpenStreetMap" in out
+    assert "img-src data: https://tile.openstreetmap.org;" in out
 
 
 def test_unknown_tiles_raise():

@@ -1,0 +1,1 @@
+"""geomap's own page script and stylesheet, inlined into every map."""
