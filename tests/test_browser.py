@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from _browser import until
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists() and os.environ.get("CI") != "true":
@@ -115,21 +116,9 @@ def browser_page(tmp_path_factory, layers, chromium):
     page.on("pageerror", lambda e: record["errors"].append(str(e)))
     page.on("dialog", lambda d: (record["dialogs"].append(d.message), d.dismiss()))
     page.goto(out.as_uri())
-    _until(page, "() => document.body.dataset.geomapReady === '1'")
+    until(page, "() => document.body.dataset.geomapReady === '1'")
     yield page, record
     page.close()
-
-
-def _until(page, expression: str, timeout: float = 5.0) -> None:
-    """Poll ``expression`` (a JS function source) until it returns true.  Playwright's
-    wait_for_function evaluates strings inside the page, which the map's CSP forbids."""
-    import time
-
-    end = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {expression}")
-        time.sleep(0.05)
 
 
 def _count(page, layer_id: str) -> int:
@@ -165,7 +154,7 @@ def test_every_layer_toggles_in_the_layer_control(browser_page, layers):
 
 def _click_event(page, event_id: str) -> str:
     page.evaluate("() => { map_geomap.closePopup(); }")  # return nothing: a Leaflet map is slow to serialise
-    _until(page, "() => document.querySelectorAll('.leaflet-popup').length === 0")  # 200 ms fade-out
+    until(page, "() => document.querySelectorAll('.leaflet-popup').length === 0")  # 200 ms fade-out
     x, y = page.evaluate(POINT_JS, event_id)
     page.mouse.click(x, y)
     popup = page.locator(".leaflet-popup-content")
@@ -217,7 +206,7 @@ def seed_page(tmp_path_factory, gazetteer, chromium):
     page.on("console", lambda m: record["errors"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: record["errors"].append(str(e)))
     page.goto((out / "map.html").as_uri())
-    _until(page, "() => document.body.dataset.geomapReady === '1'")
+    until(page, "() => document.body.dataset.geomapReady === '1'")
     yield page, record, features, out
     page.close()
 
@@ -353,18 +342,18 @@ def test_search_by_place_and_by_actor(browser_page):
     page, _ = browser_page
     _reset(page)
     page.fill("#gm-search", "kinshasa")
-    _until(page, "() => geomap.visible().length === 1")
+    until(page, "() => geomap.visible().length === 1")
     assert _shown(page) == ["a5"] and _drawn(page) == ["a5"]
     page.fill("#gm-search", "FARDC")
-    _until(page, "() => geomap.visible().length === 1")
+    until(page, "() => geomap.visible().length === 1")
     assert _shown(page) == ["a2"]
     page.fill("#gm-search", "m23")
-    _until(page, "() => geomap.visible().length === 2")
+    until(page, "() => geomap.visible().length === 2")
     assert _shown(page) == ["a1", "a2"]
     assert sorted(e.get_attribute("data-event-id") for e in page.locator("#gm-panel [data-event-id]").all()) == [
         "a1", "a2"]
     page.fill("#gm-search", "no such place")
-    _until(page, "() => geomap.visible().length === 0")
+    until(page, "() => geomap.visible().length === 0")
     assert _drawn(page) == []
 
 
@@ -419,7 +408,7 @@ def test_phone_width_is_readable(tmp_path, layers, chromium):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(out.as_uri())
-    _until(page, "() => document.body.dataset.geomapReady === '1'")
+    until(page, "() => document.body.dataset.geomapReady === '1'")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     assert page.locator(".leaflet-control-layers-expanded").count() == 0  # collapsed to its button
     toggle = page.locator("#gm-panel-toggle")
@@ -459,7 +448,7 @@ def test_many_events_are_grouped_and_still_filtered(tmp_path, layers, chromium):
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else (errors.append(r.request.url), r.abort()))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(out.as_uri())
-    _until(page, "() => document.body.dataset.geomapReady === '1'")
+    until(page, "() => document.body.dataset.geomapReady === '1'")
     assert page.evaluate("() => geomap.mode()") == "clusters"
     total = page.evaluate("""() => { let n = 0; document.querySelectorAll('.gm-cluster div').forEach(d => n += +d.textContent);
       return n + document.querySelectorAll('.gm-marker').length; }""")

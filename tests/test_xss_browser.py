@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _browser import until
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists() and os.environ.get("CI") != "true":
@@ -110,7 +111,7 @@ def hostile_page(hostile_build, chromium):
     page.on("pageerror", lambda e: record["errors"].append(str(e)))
     page.on("dialog", lambda d: (record["dialogs"].append(d.message), d.dismiss()))
     page.goto((out / "map.html").as_uri())
-    page.wait_for_function("typeof map_geomap !== 'undefined' && document.querySelector('.leaflet-control-layers')")
+    until(page, "() => document.body.dataset.geomapReady === '1'")
     yield page, record, features
     page.close()
 
@@ -161,7 +162,7 @@ def test_every_popup_shows_the_text_and_runs_nothing(hostile_page):
     by_id = {f["id"]: f["properties"] for f in features}
     for event_id in ids:
         page.evaluate("() => { map_geomap.closePopup(); }")
-        page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
+        until(page, "() => document.querySelectorAll('.leaflet-popup').length === 0")
         x, y = page.evaluate(POINT_JS, event_id)
         page.mouse.click(x, y)
         popup = page.locator(".leaflet-popup-content")
