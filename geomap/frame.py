@@ -143,10 +143,9 @@ def validate_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if frame["id"].duplicated().any():
         dup = frame.loc[frame["id"].duplicated(), "id"].iloc[0]
         raise ValidationError(f"events frame has duplicate id {dup!r}")
-    for row in frame.itertuples(index=False):
-        rid = row.id
-        for name, types, nullable, _ in SCHEMA:
-            value = getattr(row, name)
+    ids = frame["id"].tolist()
+    for name, types, nullable, _ in SCHEMA:  # column by column: .tolist() gives Python values fast
+        for rid, value in zip(ids, frame[name].tolist()):
             if value is None or (isinstance(value, float) and math.isnan(value) and float not in types):
                 if not nullable:
                     raise ValidationError(f"event {rid!r}: column {name!r} must not be null")
@@ -156,11 +155,12 @@ def validate_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             if not isinstance(value, types) and not (float in types and isinstance(value, int)):
                 raise ValidationError(
                     f"event {rid!r}: column {name!r} should be {types[0].__name__}, got {type(value).__name__}")
-        if row.precision not in PRECISIONS:
-            raise ValidationError(f"event {rid!r}: 'precision' should be one of {', '.join(PRECISIONS)}, got {row.precision!r}")
-        if not 0.0 <= row.confidence <= 1.0:
-            raise ValidationError(f"event {rid!r}: 'confidence' should be within 0..1, got {row.confidence}")
-        geom = row.geometry
+    for rid, precision, confidence in zip(ids, frame["precision"].tolist(), frame["confidence"].tolist()):
+        if precision not in PRECISIONS:
+            raise ValidationError(f"event {rid!r}: 'precision' should be one of {', '.join(PRECISIONS)}, got {precision!r}")
+        if not 0.0 <= confidence <= 1.0:
+            raise ValidationError(f"event {rid!r}: 'confidence' should be within 0..1, got {confidence}")
+    for rid, geom in zip(ids, frame.geometry.values):
         if geom is None or geom.is_empty or geom.geom_type not in ("Point", "LineString"):
             raise ValidationError(f"event {rid!r}: geometry should be a Point or LineString")
         _check_coords(geom, rid)
