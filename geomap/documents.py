@@ -48,22 +48,8 @@ def dateline(text: str) -> tuple[int, int, str] | None:
 
 
 def iter_paths(inputs: Iterable[Path | str]) -> Iterator[Path]:
-    """Expand files and folders into article paths, sorted within each folder, without repeats."""
-    seen: set[Path] = set()
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
-        elif path.is_file():
-            found = [path]
-        else:
-            raise InputError(path, "no such file or directory")
-        for p in found:
-            key = p.resolve()
-            if key not in seen:
-                seen.add(key)
-                yield p
+    """Expand files, folders and glob patterns into article paths (not JSON-lines feeds); see :func:`iter_inputs`."""
+    return iter_inputs(inputs, suffixes=SUFFIXES)
 
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -341,7 +327,7 @@ def _is_pattern(item: Path | str) -> bool:
     return isinstance(item, str) and bool(_GLOB_CHARS.search(item)) and not Path(item).exists()
 
 
-def iter_inputs(inputs: Iterable[Path | str]) -> Iterator[Path]:
+def iter_inputs(inputs: Iterable[Path | str], suffixes: tuple[str, ...] | None = None) -> Iterator[Path]:
     """Expand files, folders and glob patterns into input files, without repeats.
 
     A pattern (``"news/**/*.jsonl"``, quoted so the shell leaves it alone) is expanded
@@ -351,7 +337,7 @@ def iter_inputs(inputs: Iterable[Path | str]) -> Iterator[Path]:
     """
     import glob
 
-    suffixes = SUFFIXES + JSONL_SUFFIXES
+    suffixes = suffixes or SUFFIXES + JSONL_SUFFIXES
     seen: set[Path] = set()
     for item in inputs:
         if _is_pattern(item):
