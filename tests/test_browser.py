@@ -7,18 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 import pytest
-from _browser import until
+from _browser import chromium_browser, open_offline, problems, require_chromium, until
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists() and os.environ.get("CI") != "true":
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); required under CI=true",
-                allow_module_level=True)
-
-from playwright.sync_api import sync_playwright  # noqa: E402
+require_chromium()
 
 from geomap.frame import events_to_frame  # noqa: E402
 from geomap.models import Event, Layer  # noqa: E402
@@ -26,8 +20,6 @@ from geomap.render import render_map  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-quic", "--no-first-run"]
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(1)> \"quotes' ${alert(2)}"
 REPO = Path(__file__).resolve().parent.parent
 
@@ -90,33 +82,15 @@ def layers():
 
 @pytest.fixture(scope="module")
 def chromium():
-    """One Playwright driver and browser for the module (two sync drivers cannot coexist)."""
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
 def browser_page(tmp_path_factory, layers, chromium):
     out = tmp_path_factory.mktemp("map") / "map.html"
     out.write_text(render_map(events_to_frame(EVENTS), layers, title="Kivu test map"), encoding="utf-8")
-    record = {"requests": [], "errors": [], "dialogs": []}
-    page = chromium.new_page(viewport={"width": 1280, "height": 800})
-
-    def route(r):
-        if r.request.url.startswith("file:"):
-            r.continue_()
-        else:
-            record["requests"].append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: record["errors"].append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: record["errors"].append(str(e)))
-    page.on("dialog", lambda d: (record["dialogs"].append(d.message), d.dismiss()))
-    page.goto(out.as_uri())
-    until(page, "() => document.body.dataset.geomapReady === '1'")
+    page, record = open_offline(chromium, out, {"width": 1280, "height": 800})
     yield page, record
     page.close()
 
@@ -198,15 +172,7 @@ def seed_page(tmp_path_factory, gazetteer, chromium):
     out = tmp_path_factory.mktemp("seedmap")
     build([REPO / "seeds"], out, layers_dir=REPO / "layers", gazetteer=gazetteer, today=dt.date(2026, 11, 28))
     features = json.loads((out / "events.geojson").read_text(encoding="utf-8"))["features"]
-    record = {"requests": [], "errors": [], "failed": []}
-    page = chromium.new_page(viewport={"width": 1400, "height": 900})
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
-               else (record["requests"].append(r.request.url), r.abort()))
-    page.on("requestfailed", lambda r: record["failed"].append(r.url))
-    page.on("console", lambda m: record["errors"].append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: record["errors"].append(str(e)))
-    page.goto((out / "map.html").as_uri())
-    until(page, "() => document.body.dataset.geomapReady === '1'")
+    page, record = open_offline(chromium, out / "map.html", {"width": 1400, "height": 900})
     yield page, record, features, out
     page.close()
 
@@ -231,7 +197,7 @@ def test_generated_seed_map_toggles_every_layer_and_opens_a_popup(seed_page, lay
     text = _click_event(page, kavumu["id"])
     assert kavumu["properties"]["evidence"] in text and "M23" in text
     page.screenshot(path=str(out / "seed-map.png"))
-    assert record == {"requests": [], "errors": [], "failed": []}
+    assert problems(record) == []
 
 
 # ---- issue 4: time, panel, search, precision, areas, stacking, phone width, many events
@@ -402,13 +368,7 @@ def test_province_is_drawn_as_an_area_and_points_stay_on_top(browser_page):
 def test_phone_width_is_readable(tmp_path, layers, chromium):
     out = tmp_path / "map.html"
     out.write_text(render_map(events_to_frame(EVENTS), layers, title="Kivu test map"), encoding="utf-8")
-    errors = []
-    page = chromium.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else (errors.append(r.request.url), r.abort()))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(out.as_uri())
-    until(page, "() => document.body.dataset.geomapReady === '1'")
+    page, record = open_offline(chromium, out, {"width": 390, "height": 844}, device_scale_factor=1)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     assert page.locator(".leaflet-control-layers-expanded").count() == 0  # collapsed to its button
     toggle = page.locator("#gm-panel-toggle")
@@ -420,7 +380,7 @@ def test_phone_width_is_readable(tmp_path, layers, chromium):
     assert not page.locator("#gm-list").is_visible()  # the sheet closes to show the map
     box = page.locator(".leaflet-popup").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
-    assert errors == []
+    assert problems(record) == []
     page.close()
 
 
@@ -443,12 +403,7 @@ def test_many_events_are_grouped_and_still_filtered(tmp_path, layers, chromium):
     events = _many(3000)
     out = tmp_path / "many.html"
     out.write_text(render_map(events_to_frame(events), layers, title="Many"), encoding="utf-8")
-    errors = []
-    page = chromium.new_page(viewport={"width": 1280, "height": 800})
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else (errors.append(r.request.url), r.abort()))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(out.as_uri())
-    until(page, "() => document.body.dataset.geomapReady === '1'")
+    page, record = open_offline(chromium, out, {"width": 1280, "height": 800})
     assert page.evaluate("() => geomap.mode()") == "clusters"
     total = page.evaluate("""() => { let n = 0; document.querySelectorAll('.gm-cluster div').forEach(d => n += +d.textContent);
       return n + document.querySelectorAll('.gm-marker').length; }""")
@@ -465,7 +420,7 @@ def test_many_events_are_grouped_and_still_filtered(tmp_path, layers, chromium):
     assert page.evaluate("() => geomap.mode()") in ("all", "view")  # few enough now to draw singly
     page.locator('#gm-panel [data-event-id]').first.click()
     page.locator(".leaflet-popup-content").wait_for(state="visible")
-    assert errors == []
+    assert problems(record) == []
     page.close()
 
 

@@ -15,26 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from _browser import until
+from _browser import chromium_browser, open_offline, require_chromium, until
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists() and os.environ.get("CI") != "true":
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); required under CI=true",
-                allow_module_level=True)
-
-from playwright.sync_api import sync_playwright  # noqa: E402
+require_chromium()
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = REPO / "tests" / "data" / "hostile"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-quic", "--no-first-run"]
 
 #: Elements and attributes none of the article payloads may create.
 INJECTED = ('img[src="x"]', "svg[onload]", "[onerror]", "[onload]", "[onclick]", "iframe", "object", "embed",
@@ -86,32 +78,14 @@ def hostile_build(tmp_path_factory, gazetteer):
 
 @pytest.fixture(scope="module")
 def chromium():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
 def hostile_page(hostile_build, chromium):
     out, features = hostile_build
-    record = {"requests": [], "errors": [], "dialogs": [], "failed": []}
-    page = chromium.new_page(viewport={"width": 1400, "height": 900})
-
-    def route(r):
-        if r.request.url.startswith("file:"):
-            r.continue_()
-        else:
-            record["requests"].append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("requestfailed", lambda r: record["failed"].append(r.url))
-    page.on("console", lambda m: record["errors"].append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: record["errors"].append(str(e)))
-    page.on("dialog", lambda d: (record["dialogs"].append(d.message), d.dismiss()))
-    page.goto((out / "map.html").as_uri())
-    until(page, "() => document.body.dataset.geomapReady === '1'")
+    page, record = open_offline(chromium, out / "map.html", {"width": 1400, "height": 900})
     yield page, record, features
     page.close()
 
