@@ -54,11 +54,14 @@ def _outlines() -> dict:
     return {code: unary_union(geoms) for code, geoms in parts.items()}
 
 
-def directional_point(country: str, bearing: str) -> tuple[float, float] | None:
-    """(lat, lon) inside the ``bearing`` part of ``country`` (ISO alpha-2), or None."""
+def directional_part(country: str, bearing: str | None = None):
+    """The ``bearing`` part of ``country``'s outline (ISO alpha-2; the mainland, not far
+    islands), the whole outline when ``bearing`` is None, or None when unknown."""
     outline = _outlines().get((country or "").upper())
-    if outline is None or bearing not in _BEARINGS:
+    if outline is None or (bearing is not None and bearing not in _BEARINGS):
         return None
+    if bearing is None:
+        return outline
     if hasattr(outline, "geoms"):  # the mainland, not far islands
         outline = max(outline.geoms, key=lambda g: g.area)
     dx, dy = _BEARINGS[bearing]
@@ -71,7 +74,32 @@ def directional_point(country: str, bearing: str) -> tuple[float, float] | None:
     if dy == 0 and bearing != "central":
         ys = (miny, maxy)
     part = outline.intersection(box(xs[0], ys[0], xs[1], ys[1]))
-    if part.is_empty:
+    return None if part.is_empty else part
+
+
+def directional_point(country: str, bearing: str) -> tuple[float, float] | None:
+    """(lat, lon) inside the ``bearing`` part of ``country`` (ISO alpha-2), or None."""
+    part = directional_part(country, bearing) if bearing else None
+    if part is None:
         return None
     point = part.representative_point()
     return (round(point.y, 4), round(point.x, 4))
+
+
+_COUNTRY_AREA = re.compile(r"country:([A-Z]{2})(?::([a-z]+))?")
+
+
+@lru_cache(maxsize=512)
+def area_rings(place_id: str) -> list | None:
+    """Outline rings (``[lat, lon]`` lists, one per part) of a country (``"country:CD"``) or
+    of a part of one (``"country:CD:east"``), simplified for the map; None for other ids."""
+    m = _COUNTRY_AREA.fullmatch(place_id or "")
+    part = directional_part(m.group(1), m.group(2)) if m else None
+    if part is None:
+        return None
+    simple = part.simplify(0.02)
+    rings = []
+    for poly in getattr(simple, "geoms", [simple]):
+        if poly.geom_type == "Polygon" and not poly.is_empty:
+            rings.append([[round(lat, 2), round(lon, 2)] for lon, lat in poly.exterior.coords[:-1]])
+    return rings or None

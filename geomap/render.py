@@ -38,7 +38,7 @@ import shapely
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
-from . import assets
+from . import assets, regions
 from .errors import RenderError
 from .frame import COLUMNS, validate_frame
 from .models import Layer
@@ -305,11 +305,17 @@ class _Table:
         return list(self.index)
 
 
-def _area_code(place_id) -> str | None:
-    place_id = _value(place_id)
-    if isinstance(place_id, str) and place_id.startswith("admin1:"):
-        return place_id.split(":", 1)[1]
-    return None
+def _area(row, outlines: dict) -> tuple[str | None, list | None]:
+    """(key, outline rings) when the event's subject is an area, drawn instead of a point:
+    a first-level division (``admin1:CD-NK``, shipped outlines), a country (``country:CD``)
+    or a part of one ("eastern DRC": ``country:CD:east``, cut from the basemap outline)."""
+    place_id = _value(row.place_id)
+    if not isinstance(place_id, str) or row.precision not in ("admin1", "country"):
+        return None, None
+    if place_id.startswith("admin1:"):
+        code = place_id.split(":", 1)[1]
+        return code, outlines.get(code)
+    return place_id, regions.area_rings(place_id)
 
 
 _Row = namedtuple("_Row", COLUMNS)
@@ -352,11 +358,11 @@ def map_data(frame: gpd.GeoDataFrame, layers: list[Layer]) -> dict:
     for row, coords in zip(_rows(frame), all_coords):
         kind = 0 if len(coords) == 1 else 1
         area = -1
-        code = _area_code(row.place_id)
-        if kind == 0 and code and code in outlines and row.precision == "admin1":
+        code, outline = _area(row, outlines) if kind == 0 else (None, None)
+        if outline is not None:
             if code not in area_index:
                 area_index[code] = len(areas)
-                areas.append(outlines[code])
+                areas.append(outline)
             area, kind = area_index[code], 2
         doc_key = (row.doc_id, row.source, _value(row.title), _value(row.url))
         doc = docs.get(doc_key)
@@ -395,7 +401,7 @@ def _legend_html(layers: list[Layer], counts: dict[str, int]) -> str:
     key_layer = Layer(id="key", label="key", color="#52606d")
     key = (f'<div class="gm-key">{icon_svg(key_layer, size=16)} located '
            f'{icon_svg(key_layer, approximate=True, size=16)} approximate or inferred '
-           f'<span class="gm-area-key"></span> province</div>')
+           f'<span class="gm-area-key"></span> area</div>')
     return (f'<section class="gm-box gm-legend" id="gm-legend" aria-label="Legend"><h2>Legend</h2>'
             f"<ul>{items}</ul>{key}</section>")
 

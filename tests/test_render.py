@@ -192,6 +192,30 @@ def test_province_events_are_drawn_as_outlines():
     assert not outline.contains(Point(28.8608, -2.5083))  # Bukavu does not
 
 
+def test_country_and_country_part_events_are_drawn_as_their_area():
+    from shapely.geometry import Point, Polygon
+
+    events = [
+        _event("c1", "ceasefire", ((-2.9, 23.6),), "A ceasefire for the DRC.", place="DRC",
+               place_id="country:CD", precision="country"),
+        _event("c2", "clash", ((-1.0, 28.5),), "Fighting in eastern DRC.", place="eastern DRC",
+               place_id="country:CD:east", precision="country"),
+        _event("c3", "clash", ((-1.0, 28.5),), "An inferred point is no area.", place="DRC",
+               place_id="country:CD", precision="inferred"),
+    ]
+    out = render_map(events_to_frame(events), LAYERS)
+    rows, data = event_rows(out), map_data(out)
+    assert rows["c1"]["kind"] == 2 and rows["c2"]["kind"] == 2 and rows["c3"]["kind"] == 0
+
+    def covers(event_id, lat, lon):
+        return any(Polygon([(x, y) for y, x in ring]).contains(Point(lon, lat))
+                   for ring in data["areas"][rows[event_id]["area"]])
+
+    goma, kinshasa = (-1.6792, 29.2228), (-4.3217, 15.3125)
+    assert covers("c1", *goma) and covers("c1", *kinshasa)
+    assert covers("c2", *goma) and not covers("c2", *kinshasa)  # the eastern third only
+
+
 def test_admin1_outlines_cover_their_divisions():
     from shapely.geometry import Point, Polygon
 
