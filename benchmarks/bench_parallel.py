@@ -1,14 +1,15 @@
-"""Documents/s of extraction and resolution: one process against N Dask worker processes.
+"""Documents/s of extraction and resolution: one process, one Dask worker and N workers.
 
     python3 benchmarks/bench_parallel.py [--docs 400] [--workers 2] [--batch-size 50] [--corpora DIR]
 
 Writes news-length texts from ../shared/corpora/*.jsonl into a temporary JSON-lines
 feed of {"id", "text"} and runs :func:`geomap.pipeline.collect_events` over it (reading,
-extraction and resolution; no map), first in this process, then on a local Dask cluster.
-Startup is excluded: the gazetteer is opened and every worker has opened its own and
-extracted one article before the clock starts.  Prints documents/s and MB/s both ways,
-the speedup, and peak memory (this process, and the largest worker).  Checks that both
-runs found the same events.  Asserts nothing about speed.
+extraction and resolution; no map): in this process, then on a local Dask cluster of one
+worker, then of N workers.  Startup is excluded: the gazetteer is opened and every worker
+has opened its own and extracted one article before the clock starts.  Prints
+documents/s and MB/s for each, the speedup of N workers over one worker (and over one
+process), and peak memory (this process, and the largest worker).  Checks that every run
+found the same events.  Asserts nothing about speed.
 """
 from __future__ import annotations
 
@@ -62,9 +63,6 @@ def main() -> None:
     args = parser.parse_args()
     quiet()
 
-    import distributed
-
-    from geomap import parallel
     from geomap.documents import read_document
     from geomap.gazetteer import Gazetteer
     from geomap.layers import load_layers
@@ -83,37 +81,48 @@ def main() -> None:
         serial_s, serial_cpu = time.perf_counter() - start, cpu_s() - cpu
         serial_rss = peak_rss_mb()
 
-        with distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
-                distributed.Client(cluster) as client:
-            client.run(quiet)
-            client.gather([client.submit(parallel.extract_batch_task, warm, str(gaz.path), layers, None,
-                                         workers=[address], pure=False)  # open + warm each worker
-                           for address in client.scheduler_info()["workers"]])
-            workers_cpu, here_cpu = sum(client.run(cpu_s).values()), cpu_s()
-            start = time.perf_counter()
-            spread = collect_events([feed], gaz, layers, scheduler=cluster.scheduler_address,
-                                    batch_size=args.batch_size)
-            spread_s = time.perf_counter() - start
-            workers_cpu = sum(client.run(cpu_s).values()) - workers_cpu
-            here_cpu = cpu_s() - here_cpu
-            spread_cpu = workers_cpu + here_cpu
-            worker_rss = max(client.run(peak_rss_mb).values())
-            opened = sorted(client.run(lambda: parallel.OPENED).values())
+        one = on_cluster(1, feed, gaz, layers, warm, args.batch_size)
+        many = on_cluster(args.workers, feed, gaz, layers, warm, args.batch_size)
 
-    same = [e.id for e in serial.events] == [e.id for e in spread.events] and serial.events == spread.events
     n, mb = len(serial.sources), size / 1e6
-    print(f"{n} documents, {mb:.1f} MB of text, {len(serial.events)} events; batches of {args.batch_size}")
-    print(f"one process   {n / serial_s:8.1f} documents/s  {mb / serial_s:6.2f} MB/s  ({serial_s:.2f} s)")
-    print(f"{args.workers} workers     {n / spread_s:8.1f} documents/s  {mb / spread_s:6.2f} MB/s  ({spread_s:.2f} s)")
-    print(f"speedup       {serial_s / spread_s:8.2f}x  (target >= 1.7x with 2 workers; "
-          f"{os.cpu_count()} CPUs, load average {load:.1f} at the start)")
-    print(f"CPU time      {1000 * serial_cpu / n:8.1f} ms/document in one process, "
-          f"{1000 * spread_cpu / n:.1f} ms/document over the workers and this process "
-          f"(parallel overhead {100 * (spread_cpu / serial_cpu - 1):+.0f}%; this process, with the "
-          f"scheduler, {1000 * here_cpu / n:.1f})")
-    print(f"peak memory   {serial_rss:.0f} MB this process, {worker_rss:.0f} MB the largest worker")
-    print(f"same events   {same}; gazetteer opened per worker: {opened}")
+    print(f"{n} documents, {mb:.1f} MB of text, {len(serial.events)} events; batches of {args.batch_size}; "
+          f"{os.cpu_count()} CPUs, load average {load:.1f} at the start")
+    print(f"one process   {n / serial_s:8.1f} documents/s  {mb / serial_s:6.2f} MB/s  ({serial_s:.2f} s, "
+          f"{1000 * serial_cpu / n:.1f} ms CPU/document)")
+    for label, run in ((f"1 worker ", one), (f"{args.workers} workers", many)):
+        print(f"{label}     {n / run['seconds']:8.1f} documents/s  {mb / run['seconds']:6.2f} MB/s  "
+              f"({run['seconds']:.2f} s, {1000 * run['cpu'] / n:.1f} ms CPU/document over the workers and "
+              f"this process, {1000 * run['here_cpu'] / n:.1f} of it here with the scheduler)")
+    print(f"speedup       {one['seconds'] / many['seconds']:8.2f}x  {args.workers} workers over 1 worker "
+          f"(target >= 1.7x with 2); {serial_s / many['seconds']:.2f}x over one process")
+    print(f"peak memory   {serial_rss:.0f} MB this process, {many['rss']:.0f} MB the largest worker")
+    same = all(run["events"] == serial.events for run in (one, many))
+    print(f"same events   {same}; gazetteer opened per worker: {many['opened']}")
+
+
+def on_cluster(workers: int, feed: Path, gaz, layers, warm, batch_size: int) -> dict:
+    """Time :func:`collect_events` on a fresh local cluster of ``workers`` processes, each warmed first."""
+    import distributed
+
+    from geomap import parallel
+    from geomap.pipeline import collect_events
+
+    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                  dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+            distributed.Client(cluster) as client:
+        client.run(quiet)
+        client.gather([client.submit(parallel.extract_batch_task, warm, str(gaz.path), layers, None,
+                                     workers=[address], pure=False)  # open + warm each worker
+                       for address in client.scheduler_info()["workers"]])
+        workers_cpu, here_cpu = sum(client.run(cpu_s).values()), cpu_s()
+        start = time.perf_counter()
+        found = collect_events([feed], gaz, layers, scheduler=cluster.scheduler_address, batch_size=batch_size)
+        seconds = time.perf_counter() - start
+        workers_cpu = sum(client.run(cpu_s).values()) - workers_cpu
+        here_cpu = cpu_s() - here_cpu
+        return {"seconds": seconds, "cpu": workers_cpu + here_cpu, "here_cpu": here_cpu, "events": found.events,
+                "rss": max(client.run(peak_rss_mb).values()),
+                "opened": sorted(client.run(lambda: parallel.OPENED).values())}
 
 
 if __name__ == "__main__":
