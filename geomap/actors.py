@@ -466,22 +466,37 @@ def canonical_actors(names: Iterable[str]) -> dict[str, str]:
         paren = _RE_NAME_WITH_ACRONYM.fullmatch(name)
         base[name] = paren.group("acr") if paren else _strip_titles(name)
     acronyms = sorted({b for b in base.values() if _is_acronym(b)})
+    # An acronym can abbreviate a name only if all its letters occur in the name and its
+    # first letter starts one of the name's words: a cheap first look before
+    # _acronym_matches, with the acronyms indexed by their first letter.
+    by_first: dict[str, list[tuple[str, frozenset]]] = {}
+    for a in acronyms:
+        letters = re.sub(r"[^A-Za-z0-9]", "", a).lower()
+        by_first.setdefault(letters[:1], []).append((a, frozenset(letters)))
+    # people's names by each run of their last words ("Ruto", "William Ruto"), to find
+    # the longer names that end with a shorter one
+    people = {b for b in set(base.values()) if _looks_like_person(b)}
+    by_ending: dict[tuple[str, ...], set[str]] = {}
+    for b in people:
+        words = b.split()
+        for k in range(1, len(words) + 1):
+            by_ending.setdefault(tuple(words[-k:]), set()).add(b)
     canon: dict[str, str] = {}
     for name in names:
         plain = base[name]
         if not _is_acronym(plain):
-            matches = [a for a in acronyms if _acronym_matches(a, plain)]
+            text = plain.lower()
+            chars = set(text)
+            starts = {c for i, c in enumerate(text) if i == 0 or not text[i - 1].isalnum()}
+            matches = [a for first in starts for a, letters in by_first.get(first, ())
+                       if letters <= chars and _acronym_matches(a, plain)]
             if len(matches) == 1:
                 canon[name] = matches[0]
                 continue
-            if _looks_like_person(plain):
+            if plain in people:
                 tokens = plain.split()
-                longer = {
-                    b for b in base.values()
-                    if b != plain and _looks_like_person(b) and b.split()[-len(tokens):] == tokens
-                    and len(b.split()) > len(tokens)
-                }
-                fullest = {b for b in longer if not any(o != b and o.split()[-len(b.split()):] == b.split() for o in longer)}
+                longer = {b for b in by_ending.get(tuple(tokens), ()) if b != plain and len(b.split()) > len(tokens)}
+                fullest = {b for b in longer if not any(o != b and o in longer for o in by_ending[tuple(b.split())])}
                 if len(fullest) == 1:
                     canon[name] = fullest.pop()
                     continue

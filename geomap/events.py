@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from bisect import bisect_left, bisect_right
 import logging
 import re
 from collections.abc import Sequence
@@ -155,9 +156,12 @@ def _introduced_as_location(text: str, m: Mention, before: Sequence[Mention]) ->
 
 def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[Mention]:
     """Resolved place names of a sentence that can host an event (rules 3)."""
-    said_at = sentence.start + _attribution_start(sentence.text)
     named = [m for m in mentions if m.place is not None and m.role == "name"
-             and sentence.start <= m.start and m.end <= min(sentence.end, said_at)]
+             and sentence.start <= m.start and m.end <= sentence.end]
+    if not named:
+        return []
+    said_at = sentence.start + _attribution_start(sentence.text)
+    named = [m for m in named if m.end <= said_at]
     inside = [m for m in named if not _PLACE_AS_ACTOR.match(text, m.end)
               and (m.place.kind != "country" or _introduced_as_location(text, m, named))]
     if not inside:
@@ -255,15 +259,20 @@ class _DocContext:
             self.reference = filed[0].date if filed else self.reference
         self.dates = [d for d in dates_mod.find_dates(doc.text, reference=self.reference, today=today)
                       if d.start >= self.head]
+        self._day_starts = [d.start for d in self.dates]  # find_dates gives them in text order
         self.mentions = sorted((m for m in mentions if m.start >= self.head), key=lambda m: m.start)
+        self._mention_starts = [m.start for m in self.mentions]
         place_spans = [(m.start, m.end) for m in self.mentions if m.role == "name"]
         if self.head:
             place_spans.append((0, self.head))
+        place_spans.sort()  # only which spans lie in a sentence matters, not their order
+        span_starts = [a for a, _ in place_spans]
         self.sentence_actors: dict[int, list[tuple[int, int, str]]] = {}
         self.person_country: dict[str, str] = {}
         all_names = []
         for s in sentences:
-            local = [(a - s.start, b - s.start) for a, b in place_spans if s.start <= a and b <= s.end]
+            inside = place_spans[bisect_left(span_starts, s.start):bisect_right(span_starts, s.end)]
+            local = [(a - s.start, b - s.start) for a, b in inside if b <= s.end]
             found = [(s.start + a, s.start + b, name) for a, b, name in actors_mod.find_actors(s.text, exclude=local)]
             self.sentence_actors[s.start] = found
             all_names += [name for _, _, name in found]
@@ -274,11 +283,17 @@ class _DocContext:
                 if code:
                     self.person_country.setdefault(self.canonical.get(name, name), code)
 
+    def mentions_in(self, sentence: Sentence) -> list[Mention]:
+        """The mentions starting inside ``sentence`` (at ``sentence.end`` at the latest), in text order."""
+        starts = self._mention_starts
+        return self.mentions[bisect_left(starts, sentence.start):bisect_right(starts, sentence.end)]
+
     def affiliation_before(self, offset: int) -> str | None:
         """Country of a demonym or country name written just before ``offset``
         ("Kenyan President William Ruto", "U.S. Secretary ...")."""
         text = self.doc.text
-        for m in reversed(self.mentions):
+        # a mention that ends by ``offset`` starts by it too: the later ones are skipped anyway
+        for m in reversed(self.mentions[:bisect_right(self._mention_starts, offset)]):
             if m.end > offset:
                 continue
             if offset - m.end > 40:
@@ -295,7 +310,7 @@ class _DocContext:
     def parties(self, sentence: Sentence) -> list[str]:
         """Countries of the people and organisations a sentence names, in order of appearance."""
         codes = []
-        for m in self.mentions:
+        for m in self.mentions_in(sentence):
             if sentence.start <= m.start < sentence.end and m.place is not None and m.place.country:
                 if _AFFILIATION.match(self.doc.text[m.end:sentence.end] + " "):
                     codes.append((m.start, m.place.country))
@@ -307,7 +322,9 @@ class _DocContext:
 
     def days_in(self, sentence: Sentence) -> list[dates_mod.DateMention]:
         """The day-precision dates written inside ``sentence``, in text order."""
-        return [d for d in self.dates if sentence.start <= d.start and d.end <= sentence.end and d.precision == "day"]
+        starts = self._day_starts
+        dates = self.dates[bisect_left(starts, sentence.start):bisect_right(starts, sentence.end)]
+        return [d for d in dates if d.end <= sentence.end and d.precision == "day"]
 
     def _reporting(self, date: dates_mod.DateMention, sentence: Sentence) -> bool:
         return _REPORTING_DATE.search(self.doc.text[max(sentence.start, date.start - 40):date.start]) is not None
@@ -360,7 +377,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
     events: list[Event] = []
     block_dates: dict[int, dates_mod.DateMention] = {}
     for sentence in sentences:
-        venues = _venues(sentence, ctx.mentions, doc.text)  # ctx.mentions leaves out the dateline
+        venues = _venues(sentence, ctx.mentions_in(sentence), doc.text)  # ctx.mentions leaves out the dateline
         events += _sentence_events(doc, ctx, sentence, venues, matchers, block_dates)
         events += _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, block_dates)
         days = ctx.days_in(sentence)
@@ -434,16 +451,18 @@ def merge_events(events: Sequence[Event]) -> list[Event]:
     or both inferred, and the same date or no date on one side.  The first report's
     sentence stays the evidence."""
     merged: list[Event] = []
+    by_key: dict[tuple, list[int]] = {}  # (document, type, place): indexes into ``merged``, in order
     for ev in sorted(events, key=lambda e: (e.doc_id, e.start, e.event_type, e.place)):
-        for i, kept in enumerate(merged):
-            same_place = (kept.place_id, kept.coords, kept.inferred) == (ev.place_id, ev.coords, ev.inferred)
-            if kept.doc_id == ev.doc_id and kept.event_type == ev.event_type and same_place and \
-                    (kept.date is None or ev.date is None or kept.date == ev.date):
+        same = by_key.setdefault((ev.doc_id, ev.event_type, ev.place_id, ev.coords, ev.inferred), [])
+        for i in same:
+            kept = merged[i]
+            if kept.date is None or ev.date is None or kept.date == ev.date:
                 merged[i] = replace(
                     kept, date=kept.date or ev.date, date_text=kept.date_text or ev.date_text,
                     actors=tuple(dict.fromkeys(kept.actors + ev.actors)), mentions=kept.mentions + ev.mentions,
                     confidence=round(min(0.99, max(kept.confidence, ev.confidence) + 0.05), 2))
                 break
         else:
+            same.append(len(merged))
             merged.append(ev)
     return merged
