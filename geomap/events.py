@@ -181,7 +181,11 @@ def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Seque
     if not venues:
         return []
     skip_before = _attribution_end(sentence.text)
-    triggers = [(mt.layer, span) for mt in matchers for span in mt.triggers(sentence.text) if span[0] >= skip_before]
+    # a layer whose coarsest place is finer than every venue can link none of them:
+    # its triggers are not looked for
+    finest = min(place_rank(m.place) for m in venues)
+    triggers = [(mt.layer, span) for mt in matchers if _RANK.get(mt.layer.coarsest_place, 2) >= finest
+                for span in mt.triggers(sentence.text) if span[0] >= skip_before]
     if not triggers:
         return []
 
