@@ -143,6 +143,11 @@ _RE_CHAINED = re.compile(
     r"(?i:days?)\s+(?P<dir2>(?i:earlier|later)))(?![\w-])"
 )
 
+# The first characters the matches of these two can have: a weekday's, a month's or a
+# day's (see _finditer_from).
+_MONTH_DAY_FIRST = re.compile(r"[ADFJMNOSTW]")
+_DAY_MONTH_FIRST = re.compile(r"[0-9FMSTW]")
+
 # What each group of patterns needs somewhere in the text (see _candidates).
 _RE_ANY_MONTH = re.compile(_MONTH)
 _RE_ANY_YEAR = re.compile(r"(?:19|20)\d\d")
@@ -329,6 +334,20 @@ def _word_before(text: str, end: int, window: int = 100) -> str | None:
     return m.group(1) if m else None
 
 
+def _finditer_from(rx: re.Pattern, text: str, first: re.Pattern):
+    """The matches of ``rx.finditer(text)`` (none of them empty), trying ``rx`` only at the
+    characters ``first`` finds, every match's first character being one of them: the
+    engine skips the other positions far faster than ``rx`` can rule them out."""
+    pos = 0
+    while (start := first.search(text, pos)) is not None:
+        m = rx.match(text, start.start())
+        if m is None:
+            pos = start.start() + 1
+        else:
+            yield m
+            pos = m.end()
+
+
 @lru_cache(maxsize=8)  # a document's text is read twice: for its reference date, then its dates
 def _candidates(text: str) -> list[_Raw]:
     raws: list[_Raw] = []
@@ -339,8 +358,8 @@ def _candidates(text: str) -> list[_Raw]:
     # cheap first looks: each pattern below needs a month name, a year, a weekday or
     # "day" somewhere in the text, and half of all articles lack one or another
     month, year_digits = _RE_ANY_MONTH.search(text), _RE_ANY_YEAR.search(text)
-    for rx in (_RE_MONTH_DAY, _RE_DAY_MONTH) if month else ():
-        for m in rx.finditer(text):
+    for rx, first in ((_RE_MONTH_DAY, _MONTH_DAY_FIRST), (_RE_DAY_MONTH, _DAY_MONTH_FIRST)) if month else ():
+        for m in _finditer_from(rx, text, first):
             end = m.end()
             year = m["year"]
             if year and _year_is_quantity(text, end):
