@@ -110,6 +110,8 @@ _RE_TITLED = re.compile(rf"(?<![\w-])(?:(?:{_TITLES}|(?i:{_LOWER_TITLES}))\s+)+(
 _RE_APPOSED = re.compile(
     rf"(?<![\w-])(?i:{_LOWER_TITLES}|{_TITLES}),\s+(?P<name>{_NAME})(?=\s*(?:[,;:.)]|$))"
 )
+#: A comma and a space: without one, _RE_APPOSED cannot match (a cheap first look).
+_RE_COMMA_SPACE = re.compile(r",\s")
 _SAID_VERBS = (r"(?:said|says|told|added|warned|announced|stated|"
                r"claimed|denied|confirmed|insisted|urged|vowed|declared)\b")
 _RE_SAID = re.compile(rf"(?P<name>{_NAME})(?:'s|\u2019s)?\s+{_SAID_VERBS}")
@@ -142,6 +144,9 @@ _RE_COLLECTIVE_CAP = re.compile(
 _RE_COLLECTIVE_GENERIC = re.compile(
     rf"(?<![\w-])(?P<mod>(?i:{_GENERIC_MODIFIERS}))\s+(?P<noun>{_COLLECTIVE})(?![\w-])"
 )
+#: A collective noun as _RE_COLLECTIVE_CAP and _RE_COLLECTIVE_GENERIC need it (lower case):
+#: without one, neither can match (a cheap first look).
+_RE_ANY_COLLECTIVE = re.compile(_COLLECTIVE)
 _RE_COLLECTIVE_BARE = re.compile(
     r"(?<![\w-])(?:(?i:the)\s+(?P<the>army|military|junta|police)"
     r"|(?P<bare>(?i:police|insurgents|rebels|militants|jihadists|gunmen|gangs|paramilitaries|separatists)))(?![\w-])"
@@ -194,7 +199,7 @@ def _is_title(text: str) -> bool:
 
 def _people(sentence: str) -> list[tuple[int, int, str]]:
     found = []
-    for rx in (_RE_TITLED, _RE_APPOSED):
+    for rx in (_RE_TITLED, _RE_APPOSED) if _RE_COMMA_SPACE.search(sentence) else (_RE_TITLED,):
         for m in rx.finditer(sentence):
             span = _person_span(sentence, m.start("name"), m.end("name"))
             if span and not _is_title(sentence[span[0]:span[1]]):
@@ -334,7 +339,8 @@ def _groups(sentence: str) -> list[tuple[int, int, str]]:
 def _collectives(sentence: str) -> list[tuple[int, int, str]]:
     found = []
     consumed: list[tuple[int, int]] = []  # nouns read with an acronym: "M23 rebels"
-    for m in _RE_COLLECTIVE_CAP.finditer(sentence):
+    noun = _RE_ANY_COLLECTIVE.search(sentence) is not None
+    for m in _RE_COLLECTIVE_CAP.finditer(sentence) if noun else ():
         mod = m.group("mod")
         if mod in _STOP_CAPS or mod in _MONTHS_DAYS:
             continue
@@ -348,7 +354,7 @@ def _collectives(sentence: str) -> list[tuple[int, int, str]]:
         if _RE_GENERIC_MODIFIER.fullmatch(mod.lower()):
             continue  # read below, in lower case
         found.append((m.start(), m.end(), "collective"))
-    for m in _RE_COLLECTIVE_GENERIC.finditer(sentence):
+    for m in _RE_COLLECTIVE_GENERIC.finditer(sentence) if noun else ():
         found.append((m.start(), m.end(), "generic"))
     for m in _RE_COLLECTIVE_BARE.finditer(sentence):
         key = "the" if m.group("the") else "bare"
@@ -466,22 +472,37 @@ def canonical_actors(names: Iterable[str]) -> dict[str, str]:
         paren = _RE_NAME_WITH_ACRONYM.fullmatch(name)
         base[name] = paren.group("acr") if paren else _strip_titles(name)
     acronyms = sorted({b for b in base.values() if _is_acronym(b)})
+    # An acronym can abbreviate a name only if all its letters occur in the name and its
+    # first letter starts one of the name's words: a cheap first look before
+    # _acronym_matches, with the acronyms indexed by their first letter.
+    by_first: dict[str, list[tuple[str, frozenset]]] = {}
+    for a in acronyms:
+        letters = re.sub(r"[^A-Za-z0-9]", "", a).lower()
+        by_first.setdefault(letters[:1], []).append((a, frozenset(letters)))
+    # people's names by each run of their last words ("Ruto", "William Ruto"), to find
+    # the longer names that end with a shorter one
+    people = {b for b in set(base.values()) if _looks_like_person(b)}
+    by_ending: dict[tuple[str, ...], set[str]] = {}
+    for b in people:
+        words = b.split()
+        for k in range(1, len(words) + 1):
+            by_ending.setdefault(tuple(words[-k:]), set()).add(b)
     canon: dict[str, str] = {}
     for name in names:
         plain = base[name]
         if not _is_acronym(plain):
-            matches = [a for a in acronyms if _acronym_matches(a, plain)]
+            text = plain.lower()
+            chars = set(text)
+            starts = {c for i, c in enumerate(text) if i == 0 or not text[i - 1].isalnum()}
+            matches = [a for first in starts for a, letters in by_first.get(first, ())
+                       if letters <= chars and _acronym_matches(a, plain)]
             if len(matches) == 1:
                 canon[name] = matches[0]
                 continue
-            if _looks_like_person(plain):
+            if plain in people:
                 tokens = plain.split()
-                longer = {
-                    b for b in base.values()
-                    if b != plain and _looks_like_person(b) and b.split()[-len(tokens):] == tokens
-                    and len(b.split()) > len(tokens)
-                }
-                fullest = {b for b in longer if not any(o != b and o.split()[-len(b.split()):] == b.split() for o in longer)}
+                longer = {b for b in by_ending.get(tuple(tokens), ()) if b != plain and len(b.split()) > len(tokens)}
+                fullest = {b for b in longer if not any(o != b and o in longer for o in by_ending[tuple(b.split())])}
                 if len(fullest) == 1:
                     canon[name] = fullest.pop()
                     continue

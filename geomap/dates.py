@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, insort
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -141,6 +142,11 @@ _RE_CHAINED = re.compile(
     r"|(?P<n>\d{1,2}|(?i:one|two|three|four|five|six|seven|eight|nine|ten|a))\s+"
     r"(?i:days?)\s+(?P<dir2>(?i:earlier|later)))(?![\w-])"
 )
+
+# The first characters the matches of these two can have: a weekday's, a month's or a
+# day's (see _finditer_from).
+_MONTH_DAY_FIRST = re.compile(r"[ADFJMNOSTW]")
+_DAY_MONTH_FIRST = re.compile(r"[0-9FMSTW]")
 
 # What each group of patterns needs somewhere in the text (see _candidates).
 _RE_ANY_MONTH = re.compile(_MONTH)
@@ -306,9 +312,40 @@ def _chained_date(days: int):
     return resolve
 
 
+_RE_FOLLOWING_WORD = re.compile(r"\s+([a-z][a-z0-9]*)")
+_RE_WORD_BEFORE = re.compile(r"(\w+)\s+$")  # the word before a weekday ("Bloody Sunday")
+_RE_CAPITAL_AFTER = re.compile(r"\s+[A-Z]")
+_RE_BLANK = re.compile(r"\s*")
+
+
 def _year_is_quantity(text: str, end: int) -> bool:
-    following = re.match(r"\s+([a-z][a-z0-9]*)", text[end:])
+    following = _RE_FOLLOWING_WORD.match(text, end)  # matched in place: no copy of the rest of the text
     return bool(following) and following.group(1) in _COUNT_NOUNS
+
+
+def _word_before(text: str, end: int, window: int = 100) -> str | None:
+    """The word that a run of whitespace separates from ``end`` (``re.search(r"(\\w+)\\s+$",
+    text[:end])``), read from the last ``window`` characters unless the word or the
+    whitespace runs on beyond them."""
+    lo = max(0, end - window)
+    m = _RE_WORD_BEFORE.search(text, lo, end)
+    if lo > 0 and ((m is not None and m.start() == lo) or (m is None and _RE_BLANK.fullmatch(text, lo, end))):
+        m = _RE_WORD_BEFORE.search(text, 0, end)
+    return m.group(1) if m else None
+
+
+def _finditer_from(rx: re.Pattern, text: str, first: re.Pattern):
+    """The matches of ``rx.finditer(text)`` (none of them empty), trying ``rx`` only at the
+    characters ``first`` finds, every match's first character being one of them: the
+    engine skips the other positions far faster than ``rx`` can rule them out."""
+    pos = 0
+    while (start := first.search(text, pos)) is not None:
+        m = rx.match(text, start.start())
+        if m is None:
+            pos = start.start() + 1
+        else:
+            yield m
+            pos = m.end()
 
 
 @lru_cache(maxsize=8)  # a document's text is read twice: for its reference date, then its dates
@@ -321,13 +358,13 @@ def _candidates(text: str) -> list[_Raw]:
     # cheap first looks: each pattern below needs a month name, a year, a weekday or
     # "day" somewhere in the text, and half of all articles lack one or another
     month, year_digits = _RE_ANY_MONTH.search(text), _RE_ANY_YEAR.search(text)
-    for rx in (_RE_MONTH_DAY, _RE_DAY_MONTH) if month else ():
-        for m in rx.finditer(text):
+    for rx, first in ((_RE_MONTH_DAY, _MONTH_DAY_FIRST), (_RE_DAY_MONTH, _DAY_MONTH_FIRST)) if month else ():
+        for m in _finditer_from(rx, text, first):
             end = m.end()
             year = m["year"]
             if year and _year_is_quantity(text, end):
                 end, year = m.start("year"), None
-                end = len(text[:end].rstrip().rstrip(","))
+                end = m.start() + len(text[m.start():end].rstrip().rstrip(","))  # the match's own text: no copy of the rest
             add(m.start(), end, _calendar_date(m["wd"], m["mon"], m["day"], year))
     for m in _RE_ISO.finditer(text) if year_digits else ():
         if _safe_date(int(m["year"]), int(m["mon"]), int(m["day"])):
@@ -342,9 +379,9 @@ def _candidates(text: str) -> list[_Raw]:
         if not _year_is_quantity(text, m.end()):
             add(m.start("year"), m.end(), _year_date(m["year"]))
     for m in _RE_WEEKDAY.finditer(text) if _RE_ANY_WEEKDAY.search(text) else ():
-        before = re.search(r"(\w+)\s+$", text[: m.start()])
-        after = re.match(r"\s+[A-Z]", text[m.end():])
-        if (before and before.group(1).lower() in _WEEKDAY_NAME_PREFIXES) or after:
+        before = _word_before(text, m.start())
+        after = _RE_CAPITAL_AFTER.match(text, m.end())
+        if (before and before.lower() in _WEEKDAY_NAME_PREFIXES) or after:
             continue
         add(m.start(), m.end(), _weekday_date(m["mod"], m["wd"]))
     for m in _RE_DEICTIC.finditer(text):
@@ -367,9 +404,14 @@ _MONTH_ABBR_BY_NUM = {n: name.capitalize() for name, n in _MONTHS.items()}
 def _select(raws: list[_Raw]) -> list[_Raw]:
     """Keep the longest of overlapping candidates (earliest first on ties)."""
     chosen: list[_Raw] = []
+    spans: list[tuple[int, int]] = []  # the chosen spans, disjoint, in text order
     for raw in sorted(raws, key=lambda r: (-(r.end - r.start), r.start)):
-        if all(raw.end <= c.start or raw.start >= c.end for c in chosen):
+        # disjoint spans in text order end in order too: only the last one starting
+        # before ``raw`` ends can overlap it
+        i = bisect_left(spans, (raw.end,))
+        if i == 0 or spans[i - 1][1] <= raw.start:
             chosen.append(raw)
+            insort(spans, (raw.start, raw.end))
     return sorted(chosen, key=lambda r: r.start)
 
 

@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from bisect import bisect_left, bisect_right
 import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from . import actors as actors_mod
 from . import dates as dates_mod
@@ -155,9 +157,12 @@ def _introduced_as_location(text: str, m: Mention, before: Sequence[Mention]) ->
 
 def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[Mention]:
     """Resolved place names of a sentence that can host an event (rules 3)."""
-    said_at = sentence.start + _attribution_start(sentence.text)
     named = [m for m in mentions if m.place is not None and m.role == "name"
-             and sentence.start <= m.start and m.end <= min(sentence.end, said_at)]
+             and sentence.start <= m.start and m.end <= sentence.end]
+    if not named:
+        return []
+    said_at = sentence.start + _attribution_start(sentence.text)
+    named = [m for m in named if m.end <= said_at]
     inside = [m for m in named if not _PLACE_AS_ACTOR.match(text, m.end)
               and (m.place.kind != "country" or _introduced_as_location(text, m, named))]
     if not inside:
@@ -176,7 +181,11 @@ def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Seque
     if not venues:
         return []
     skip_before = _attribution_end(sentence.text)
-    triggers = [(mt.layer, span) for mt in matchers for span in mt.triggers(sentence.text) if span[0] >= skip_before]
+    # a layer whose coarsest place is finer than every venue can link none of them:
+    # its triggers are not looked for
+    finest = min(place_rank(m.place) for m in venues)
+    triggers = [(mt.layer, span) for mt in matchers if _RANK.get(mt.layer.coarsest_place, 2) >= finest
+                for span in mt.triggers(sentence.text) if span[0] >= skip_before]
     if not triggers:
         return []
 
@@ -240,45 +249,102 @@ def with_regions(doc: Document, mentions: Sequence[Mention]) -> list[Mention]:
 
 
 class _DocContext:
-    """What a document says once and every sentence uses: dates, actors and their countries."""
+    """What a document says once and every sentence uses: dates, actors and their countries.
+
+    Dates and actors are read on first use: most documents report no event, and then
+    neither is needed."""
 
     def __init__(self, doc: Document, sentences: Sequence[Sentence], mentions: Sequence[Mention],
                  today: dt.date | None):
         self.doc = doc
         self.today = today
-        line = dateline(doc.text)
-        self.head = line[1] if line else 0  # text before this is a dateline: no places, actors or dates
-        self.reference = dates_mod.reference_date(doc.text[self.head:], doc.published, today=today)
-        if line and doc.published is None:
-            filed = [d for d in dates_mod.find_dates(line[2], reference=self.reference, today=today)
-                     if d.precision == "day"]
-            self.reference = filed[0].date if filed else self.reference
-        self.dates = [d for d in dates_mod.find_dates(doc.text, reference=self.reference, today=today)
-                      if d.start >= self.head]
+        self.sentences = sentences
+        self._line = dateline(doc.text)
+        self.head = self._line[1] if self._line else 0  # text before this is a dateline: no places, actors or dates
         self.mentions = sorted((m for m in mentions if m.start >= self.head), key=lambda m: m.start)
+        self._mention_starts = [m.start for m in self.mentions]
+
+    @cached_property
+    def reference(self) -> dt.date | None:
+        doc, line, today = self.doc, self._line, self.today
+        reference = dates_mod.reference_date(doc.text[self.head:], doc.published, today=today)
+        if line and doc.published is None:
+            filed = [d for d in dates_mod.find_dates(line[2], reference=reference, today=today)
+                     if d.precision == "day"]
+            reference = filed[0].date if filed else reference
+        return reference
+
+    @cached_property
+    def dates(self) -> list[dates_mod.DateMention]:
+        return [d for d in dates_mod.find_dates(self.doc.text, reference=self.reference, today=self.today)
+                if d.start >= self.head]
+
+    @cached_property
+    def _day_starts(self) -> list[int]:
+        return [d.start for d in self.dates]  # find_dates gives them in text order
+
+    @cached_property
+    def _block_dates(self) -> dict[int, dates_mod.DateMention | None]:
+        """For each sentence (by its start), the last day-precision date of the sentences
+        before it in its block."""
+        out: dict[int, dates_mod.DateMention | None] = {}
+        latest: dict[int, dates_mod.DateMention] = {}
+        for s in self.sentences:
+            out[s.start] = latest.get(s.block)
+            days = self.days_in(s)
+            if days:
+                latest[s.block] = days[-1]
+        return out
+
+    @cached_property
+    def _actors(self) -> tuple[dict[int, list[tuple[int, int, str]]], dict[str, str], dict[str, str]]:
+        """The actors of each sentence (by its start), the canonical form of each name, and
+        the country each canonical name is affiliated with."""
         place_spans = [(m.start, m.end) for m in self.mentions if m.role == "name"]
         if self.head:
             place_spans.append((0, self.head))
-        self.sentence_actors: dict[int, list[tuple[int, int, str]]] = {}
-        self.person_country: dict[str, str] = {}
+        place_spans.sort()  # only which spans lie in a sentence matters, not their order
+        span_starts = [a for a, _ in place_spans]
+        sentence_actors: dict[int, list[tuple[int, int, str]]] = {}
+        person_country: dict[str, str] = {}
         all_names = []
-        for s in sentences:
-            local = [(a - s.start, b - s.start) for a, b in place_spans if s.start <= a and b <= s.end]
+        for s in self.sentences:
+            inside = place_spans[bisect_left(span_starts, s.start):bisect_right(span_starts, s.end)]
+            local = [(a - s.start, b - s.start) for a, b in inside if b <= s.end]
             found = [(s.start + a, s.start + b, name) for a, b, name in actors_mod.find_actors(s.text, exclude=local)]
-            self.sentence_actors[s.start] = found
+            sentence_actors[s.start] = found
             all_names += [name for _, _, name in found]
-        self.canonical = actors_mod.canonical_actors(all_names)
-        for found in self.sentence_actors.values():
+        canonical = actors_mod.canonical_actors(all_names)
+        for found in sentence_actors.values():
             for start, _, name in found:
                 code = self.affiliation_before(start)
                 if code:
-                    self.person_country.setdefault(self.canonical.get(name, name), code)
+                    person_country.setdefault(canonical.get(name, name), code)
+        return sentence_actors, canonical, person_country
+
+    @property
+    def sentence_actors(self) -> dict[int, list[tuple[int, int, str]]]:
+        return self._actors[0]
+
+    @property
+    def canonical(self) -> dict[str, str]:
+        return self._actors[1]
+
+    @property
+    def person_country(self) -> dict[str, str]:
+        return self._actors[2]
+
+    def mentions_in(self, sentence: Sentence) -> list[Mention]:
+        """The mentions starting inside ``sentence`` (at ``sentence.end`` at the latest), in text order."""
+        starts = self._mention_starts
+        return self.mentions[bisect_left(starts, sentence.start):bisect_right(starts, sentence.end)]
 
     def affiliation_before(self, offset: int) -> str | None:
         """Country of a demonym or country name written just before ``offset``
         ("Kenyan President William Ruto", "U.S. Secretary ...")."""
         text = self.doc.text
-        for m in reversed(self.mentions):
+        # a mention that ends by ``offset`` starts by it too: the later ones are skipped anyway
+        for m in reversed(self.mentions[:bisect_right(self._mention_starts, offset)]):
             if m.end > offset:
                 continue
             if offset - m.end > 40:
@@ -295,7 +361,7 @@ class _DocContext:
     def parties(self, sentence: Sentence) -> list[str]:
         """Countries of the people and organisations a sentence names, in order of appearance."""
         codes = []
-        for m in self.mentions:
+        for m in self.mentions_in(sentence):
             if sentence.start <= m.start < sentence.end and m.place is not None and m.place.country:
                 if _AFFILIATION.match(self.doc.text[m.end:sentence.end] + " "):
                     codes.append((m.start, m.place.country))
@@ -307,19 +373,21 @@ class _DocContext:
 
     def days_in(self, sentence: Sentence) -> list[dates_mod.DateMention]:
         """The day-precision dates written inside ``sentence``, in text order."""
-        return [d for d in self.dates if sentence.start <= d.start and d.end <= sentence.end and d.precision == "day"]
+        starts = self._day_starts
+        dates = self.dates[bisect_left(starts, sentence.start):bisect_right(starts, sentence.end)]
+        return [d for d in dates if d.end <= sentence.end and d.precision == "day"]
 
     def _reporting(self, date: dates_mod.DateMention, sentence: Sentence) -> bool:
         return _REPORTING_DATE.search(self.doc.text[max(sentence.start, date.start - 40):date.start]) is not None
 
-    def date_for(self, sentence: Sentence, near: int, block_dates: dict[int, dates_mod.DateMention]):
+    def date_for(self, sentence: Sentence, near: int):
         """The day-precision date nearest to ``near`` in the sentence (an event date before a
         reporting date); else the latest one earlier in the same block; else none."""
         inside = self.days_in(sentence)
         if inside:
             # a date after "said" is when someone spoke: the event's own date wins over it
             return min(inside, key=lambda d: (self._reporting(d, sentence), abs(d.start - near), d.start))
-        return block_dates.get(sentence.block)
+        return self._block_dates[sentence.start]
 
 
 def _event_id(doc: Document, start: int, layer_id: str, place: str) -> str:
@@ -358,14 +426,10 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
     ctx = _DocContext(doc, sentences, with_regions(doc, mentions), today)
     matchers = layer_matchers(layers)
     events: list[Event] = []
-    block_dates: dict[int, dates_mod.DateMention] = {}
     for sentence in sentences:
-        venues = _venues(sentence, ctx.mentions, doc.text)  # ctx.mentions leaves out the dateline
-        events += _sentence_events(doc, ctx, sentence, venues, matchers, block_dates)
-        events += _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, block_dates)
-        days = ctx.days_in(sentence)
-        if days:
-            block_dates[sentence.block] = days[-1]
+        venues = _venues(sentence, ctx.mentions_in(sentence), doc.text)  # ctx.mentions leaves out the dateline
+        events += _sentence_events(doc, ctx, sentence, venues, matchers)
+        events += _remote_events(doc, ctx, sentence, venues, matchers, gazetteer)
     return merge_events(events)
 
 
@@ -378,7 +442,7 @@ def _make_event(doc, sentence, layer, place_name, coords, place, date, actors, *
         country=place.country if place else None, url=doc.url, title=doc.title, **extra)
 
 
-def _sentence_events(doc, ctx, sentence, venues, matchers, block_dates) -> list[Event]:
+def _sentence_events(doc, ctx, sentence, venues, matchers) -> list[Event]:
     out = []
     routed: set[int] = set()
     for link in link_triggers(sentence, venues, matchers):
@@ -386,7 +450,7 @@ def _sentence_events(doc, ctx, sentence, venues, matchers, block_dates) -> list[
         if m.start in routed and link.layer.geometry == "line":
             continue
         trigger_at = sentence.start + link.trigger[0]
-        date = ctx.date_for(sentence, trigger_at, block_dates)
+        date = ctx.date_for(sentence, trigger_at)
         coords = ((place.lat, place.lon),)
         name, note = m.surface, None
         other = _route_end(sentence, venues, link) if link.layer.geometry == "line" else None
@@ -406,7 +470,7 @@ def _sentence_events(doc, ctx, sentence, venues, matchers, block_dates) -> list[
     return out
 
 
-def _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, block_dates) -> list[Event]:
+def _remote_events(doc, ctx, sentence, venues, matchers, gazetteer) -> list[Event]:
     """A call or exchange with no venue: a line between the parties' capitals, inferred."""
     if any(place_rank(v.place) == 0 for v in venues):
         return []
@@ -421,7 +485,7 @@ def _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, block_dates)
             continue
         coords = tuple((c.lat, c.lon) for c in capitals)
         name = " \u2013 ".join(c.name for c in capitals)
-        date = ctx.date_for(sentence, sentence.start + spans[0][0], block_dates)
+        date = ctx.date_for(sentence, sentence.start + spans[0][0])
         out.append(_make_event(
             doc, sentence, mt.layer, name, coords, capitals[0], date, ctx.actors_in(sentence),
             confidence=0.4, precision="inferred", inferred=True,
@@ -434,16 +498,18 @@ def merge_events(events: Sequence[Event]) -> list[Event]:
     or both inferred, and the same date or no date on one side.  The first report's
     sentence stays the evidence."""
     merged: list[Event] = []
+    by_key: dict[tuple, list[int]] = {}  # (document, type, place): indexes into ``merged``, in order
     for ev in sorted(events, key=lambda e: (e.doc_id, e.start, e.event_type, e.place)):
-        for i, kept in enumerate(merged):
-            same_place = (kept.place_id, kept.coords, kept.inferred) == (ev.place_id, ev.coords, ev.inferred)
-            if kept.doc_id == ev.doc_id and kept.event_type == ev.event_type and same_place and \
-                    (kept.date is None or ev.date is None or kept.date == ev.date):
+        same = by_key.setdefault((ev.doc_id, ev.event_type, ev.place_id, ev.coords, ev.inferred), [])
+        for i in same:
+            kept = merged[i]
+            if kept.date is None or ev.date is None or kept.date == ev.date:
                 merged[i] = replace(
                     kept, date=kept.date or ev.date, date_text=kept.date_text or ev.date_text,
                     actors=tuple(dict.fromkeys(kept.actors + ev.actors)), mentions=kept.mentions + ev.mentions,
                     confidence=round(min(0.99, max(kept.confidence, ev.confidence) + 0.05), 2))
                 break
         else:
+            same.append(len(merged))
             merged.append(ev)
     return merged

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import replace
 from math import log10
@@ -80,9 +81,8 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
         others = [(k, site) for k, pool in sorted(pools.items(), key=lambda kv: kv[0])
                   if len(pool.cands) <= OTHER_SENSES for site in pool.sites
                   if site.place.id not in chosen and site.place.kind not in ("country", "region")]
-        senses.update({key: pool.rank([a for k, a in anchors if k != key],
-                                      [site for k, site in others if k != key])
-                       for key, pool in pools.items()})
+        neighbours = _Neighbours(anchors, others)
+        senses.update({key: pool.rank(neighbours, key) for key, pool in pools.items()})
     for key in _strays(mentions, senses):
         senses[key] = (None, 0.0)
     out: list[Mention] = []
@@ -246,11 +246,11 @@ class _Pool:
         self.sites = [_Site(p) for p in cands]
         self.priors = [_prior(p, votes, total, key) for p in cands]
 
-    def rank(self, anchors: list[_Site] | None = None,
-             others: list[_Site] | None = None) -> tuple[Place, float]:
-        """The best candidate and a 0..1 confidence (see :func:`_prior` and :func:`_coherence`)."""
-        scores = self.priors if not anchors else \
-            [_coherence(prior, site, anchors, others) for prior, site in zip(self.priors, self.sites)]
+    def rank(self, neighbours: _Neighbours | None = None, key: tuple[str, str] | None = None) -> tuple[Place, float]:
+        """The best candidate and a 0..1 confidence (see :func:`_prior` and :func:`_coherence`);
+        ``neighbours`` are the places of the other names than ``key``."""
+        scores = self.priors if neighbours is None or not neighbours.anchor_count(key) else \
+            [_coherence(prior, site, neighbours, key) for prior, site in zip(self.priors, self.sites)]
         ranked = sorted(((score, p.id, p) for score, p in zip(scores, self.cands)),
                         key=lambda t: (-t[0], t[1]))
         best = ranked[0][0]
@@ -308,35 +308,66 @@ def _prior(p: Place, weights: Counter, total: float, key: str = "") -> float:
     return prominence + COUNTRY_WEIGHT * weights.get(p.country, 0.0) / total
 
 
-def _coherence(score: float, site: _Site, anchors: list[_Site],
-               others: list[_Site] | None = None) -> float:
-    """``score`` plus what the other names' first choices (``anchors``) say of a candidate:
+class _Neighbours:
+    """The places of a document's names as :func:`_coherence` asks about them, for any
+    one name leaving out its own: the first choices (anchors) counted by division, and
+    the anchors and other senses sorted by latitude, so that a candidate looks only at
+    those within NEAR_DEGREES of latitude (the others are farther than NEAR_KM)."""
+
+    def __init__(self, anchors: list[tuple[tuple[str, str], _Site]], others: list[tuple[tuple[str, str], _Site]]):
+        self.anchors = len(anchors)
+        self.anchor_of = dict(anchors)  # one anchor per name at most
+        self.divisions = Counter(a.division for _k, a in anchors)
+        self.admin1_divisions = Counter(a.division for _k, a in anchors if a.is_admin1)
+        self.points = sorted(((k, a) for k, a in anchors if not a.is_admin1), key=lambda ka: ka[1].lat)
+        self.point_lats = [a.lat for _k, a in self.points]
+        self.others = sorted(others, key=lambda ko: ko[1].lat)
+        self.other_lats = [o.lat for _k, o in self.others]
+        self.others_of = Counter(k for k, _o in others)
+
+    def anchor_count(self, key) -> int:
+        """How many anchors other names than ``key`` give."""
+        return self.anchors - (key in self.anchor_of)
+
+    @staticmethod
+    def _band(lats: list[float], lat: float) -> slice:
+        margin = NEAR_DEGREES + 1e-6  # a little wider: the callers test the exact distance in latitude
+        return slice(bisect_left(lats, lat - margin), bisect_right(lats, lat + margin))
+
+
+def _coherence(score: float, site: _Site, neighbours: _Neighbours, key) -> float:
+    """``score`` plus what the other names' first choices (anchors) say of a candidate:
     the share of them that lie in its first-level division, and how close the nearest
     of them is -- the names of a local story cluster, as CLIFF and Mordecai observed.
-    Countries and regions get nothing."""
+    Countries and regions get nothing.  ``key`` is the candidate's own name, left out."""
     p = site.place
     if p.kind in ("country", "region"):
         return score
     code, admin1, lat, lon = site.division, site.is_admin1, site.lat, site.lon
     coded = code[1] is not None
-    same, near = 0, 0.0
+    own = neighbours.anchor_of.get(key)
+    same = neighbours.divisions[code] - (own is not None and own.division == code) if coded else 0
     # closeness: 1 for the same spot, falling to 0 at NEAR_KM; a division counts as near
-    # the places inside it (and only those).  Inlined: this is the resolver's hot loop.
-    for a in anchors:
-        inside = coded and code == a.division
-        same += inside
-        if admin1 or a.is_admin1:
-            closeness = 1.0 if inside else 0.0
-        elif abs(lat - a.lat) >= NEAR_DEGREES:
-            continue  # NEAR_DEGREES of latitude alone are more than NEAR_KM: closeness 0
-        else:
+    # the places inside it (and only those), so a division is 1 near an anchor inside it
+    # and a place is 1 near a division anchor it lies in, the most closeness can be.
+    if admin1:
+        near = 1.0 if same else 0.0
+    elif coded and neighbours.admin1_divisions[code] - (
+            own is not None and own.is_admin1 and own.division == code) > 0:
+        near = 1.0
+    else:
+        near = 0.0
+        for k, a in neighbours.points[neighbours._band(neighbours.point_lats, lat)]:
+            if k == key or abs(lat - a.lat) >= NEAR_DEGREES:
+                continue
             closeness = 1.0 - distance_km(lat, lon, a.lat, a.lon) / NEAR_KM
-        if closeness > near:
-            near = closeness
-    score += DIVISION_WEIGHT * same / len(anchors)
+            if closeness > near:
+                near = closeness
+    score += DIVISION_WEIGHT * same / neighbours.anchor_count(key)
+    others = len(neighbours.others) - neighbours.others_of[key]
     if others and near < OTHER_SENSE_WEIGHT and not admin1:
-        for o in others:  # the same closeness, at half weight
-            if abs(o.lat - lat) >= NEAR_DEGREES:
+        for k, o in neighbours.others[neighbours._band(neighbours.other_lats, lat)]:  # the same closeness, at half weight
+            if k == key or abs(o.lat - lat) >= NEAR_DEGREES:
                 continue
             if o.is_admin1:
                 closeness = OTHER_SENSE_WEIGHT * (1.0 if coded and code == o.division else 0.0)

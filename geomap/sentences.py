@@ -17,6 +17,20 @@ inc ltd co corp dept univ est
 """.split())
 _LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d{1,3}[.)])\s+", re.MULTILINE)
 _SENTENCE_END = re.compile(r"""[.!?]+["'\u201d\u2019)\]]*(?=\s+["'\u201c\u2018(\[]?[A-Z0-9\u00c0-\u024f])""")
+_WORD_AT_STOP = re.compile(r"([\w.]+)[.]+$")  # the word a full stop ends ("Gen." -> "Gen")
+_INITIAL_AT_STOP = re.compile(r"\b[A-Z]\.$")
+_LINE = re.compile(r"[^\n]+")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _word_at_stop(text: str, start: int, end: int, window: int = 64) -> str | None:
+    """``_WORD_AT_STOP.search(text[start:end])``'s word, read from the last ``window``
+    characters unless the word runs on beyond them."""
+    lo = max(start, end - window)
+    m = _WORD_AT_STOP.search(text, lo, end)
+    if m is not None and m.start() == lo and lo > start:
+        m = _WORD_AT_STOP.search(text, start, end)
+    return m.group(1) if m else None
 
 
 @dataclass(frozen=True)
@@ -34,7 +48,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     for line in text.split("\n"):
         lines.append((pos, pos + len(line)))
         pos += len(line) + 1
-    has_blank = re.search(r"\n[ \t]*\n", text) is not None
+    has_blank = _BLANK_LINE.search(text) is not None
     blocks: list[list[int]] = []
     prev_blank = True
     for start, end in lines:
@@ -54,17 +68,17 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans within one block: list items and lines are sentences of their own."""
     spans = []
-    for line in re.finditer(r"[^\n]+", text[start:end]):
+    for line in _LINE.finditer(text[start:end]):
         ls, le = start + line.start(), start + line.end()
         item = _LIST_ITEM.match(text, ls)
         if item:
             ls = item.end()
         cursor = ls
         for m in _SENTENCE_END.finditer(text, ls, le):
-            word = re.search(r"([\w.]+)[.]+$", text[cursor:m.start() + 1])
-            if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+            word = _word_at_stop(text, cursor, m.start() + 1)
+            if word and word.lower().rstrip(".") in _ABBREVIATIONS:
                 continue
-            if re.search(r"\b[A-Z]\.$", text[max(cursor, m.start() - 2):m.start() + 1]):
+            if _INITIAL_AT_STOP.search(text[max(cursor, m.start() - 2):m.start() + 1]):
                 continue  # an initial: "George W. Bush"
             spans.append((cursor, m.end()))
             cursor = m.end()

@@ -135,3 +135,38 @@ def test_without_a_reference_a_yearless_date_is_never_after_today():
     assert dec.date == dt.date(2025, 12, 5)
     (ref,) = find_dates("on January 23", reference=today, today=today)
     assert ref.date == dt.date(2027, 1, 23)  # an article's own date may be followed by its plans
+
+
+# ---------------------------------------------------------------- helpers read in place (issue 6)
+
+@pytest.mark.parametrize("before", [
+    "in Bloody ", "Bloody\n", "x" * 150 + " ", "a " + "x" * 150 + " ", " " * 150, "b" + " " * 150,
+    "on, ", "", "Good  \t ", "(", "y" * 99 + "  ", "y" * 100 + " ",
+])
+def test_word_before_reads_the_same_word_as_the_whole_prefix(before):
+    import re
+
+    from geomap.dates import _word_before
+
+    text = before + "Sunday rally"
+    m = re.search(r"(\w+)\s+$", text[:len(before)])
+    assert _word_before(text, len(before)) == (m.group(1) if m else None)
+
+
+def test_finditer_from_gives_the_patterns_own_matches():
+    from geomap.dates import _DAY_MONTH_FIRST, _MONTH_DAY_FIRST, _RE_DAY_MONTH, _RE_MONTH_DAY, _finditer_from
+
+    text = ("Friday, February 21, 2025 and 3 March; Tues. 4-5 of May 2024, Mar. 7th.  May I? "
+            "On 12 December the 1.5 March 2 2000 people, Sept 31 - Oct 2, Mon. 1 Jan 1999")
+    for rx, first in ((_RE_MONTH_DAY, _MONTH_DAY_FIRST), (_RE_DAY_MONTH, _DAY_MONTH_FIRST)):
+        assert [m.span() for m in _finditer_from(rx, text, first)] == [m.span() for m in rx.finditer(text)]
+
+
+def test_many_dates_in_one_long_text_stay_fast():
+    import time
+
+    text = "Talks resumed on Monday, March 3. Bloody Sunday was remembered on 5 May 2024. " * 4000
+    started = time.process_time()
+    found = find_dates(text, reference=D(2025, 3, 5), today=TODAY)
+    assert len(found) == 2 * 4000  # "Monday, March 3" and "5 May 2024"; "Bloody Sunday" is no date
+    assert time.process_time() - started < 20  # quadratic before: minutes

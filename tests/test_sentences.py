@@ -30,3 +30,31 @@ def test_wrapped_markdown_paragraphs_stay_one_block():
 def test_degenerate_text(text):
     sentences = split_sentences(text)
     assert all(text[s.start:s.end] == s.text and s.text.strip() for s in sentences)
+
+
+@pytest.mark.parametrize("line", [
+    "Talks with Gen. Smith. Then more.",
+    "A " + "x" * 100 + ". Next one.",
+    "See " + "e.g." * 30 + ". Next one.",
+    "The " + "." * 80 + " Next one.",
+    "Mr" + "." * 80 + " Jones left. Next one.",
+])
+def test_abbreviations_read_from_the_end_of_long_words(line):
+    import re
+
+    from geomap.sentences import _word_at_stop
+
+    for stop in [i + 1 for i, c in enumerate(line) if c == "."]:
+        for start in (0, 3, max(0, stop - 5)):
+            m = re.search(r"([\w.]+)[.]+$", line[start:stop])
+            assert _word_at_stop(line, start, stop) == (m.group(1) if m else None)
+
+
+def test_a_long_line_of_abbreviations_splits_in_linear_time():
+    import time
+
+    text = "Gen. Smith met Mr. Jones and Dr. Lee in St. Louis on Jan. 5 " * 5000 + "."
+    started = time.process_time()
+    sentences = split_sentences(text)
+    assert len(sentences) >= 1
+    assert time.process_time() - started < 20
