@@ -162,11 +162,8 @@ def test_finditer_from_gives_the_patterns_own_matches():
         assert [m.span() for m in _finditer_from(rx, text, first)] == [m.span() for m in rx.finditer(text)]
 
 
-def test_many_dates_in_one_long_text_stay_fast():
-    import time
-
+def test_many_dates_in_one_long_text_are_all_found():
+    # 640 kB of dates: quadratic before (minutes); speed is measured by benchmarks/bench_throughput.py
     text = "Talks resumed on Monday, March 3. Bloody Sunday was remembered on 5 May 2024. " * 4000
-    started = time.process_time()
     found = find_dates(text, reference=D(2025, 3, 5), today=TODAY)
     assert len(found) == 2 * 4000  # "Monday, March 3" and "5 May 2024"; "Bloody Sunday" is no date
-    assert time.process_time() - started < 20  # quadratic before: minutes
