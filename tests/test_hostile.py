@@ -398,3 +398,16 @@ def test_a_template_tag_in_an_article_does_not_break_the_build(tmp_path, gazette
     path.write_text("M23 rebels seized Goma {% raw %} on Monday.\n", encoding="utf-8")
     pipeline.build([path], tmp_path / "out", layers_dir=REPO / "layers", gazetteer=gazetteer)
     assert "{% raw %}" in _page_text((tmp_path / "out" / "map.html").read_text(encoding="utf-8"))
+
+
+def test_template_syntax_in_a_layer_label_is_text(tmp_path, gazetteer):
+    layers = tmp_path / "layers"
+    shutil.copytree(REPO / "layers", layers)
+    meeting = layers / "meeting.yaml"
+    meeting.write_text(re.sub(r"(?m)^label: .*$", 'label: "Talks {{ 7*7 }} <b>bold</b>"',
+                              meeting.read_text(encoding="utf-8")), encoding="utf-8")
+    pipeline.build([REPO / "seeds"], tmp_path / "out", layers_dir=layers, gazetteer=gazetteer)
+    raw = (tmp_path / "out" / "map.html").read_text(encoding="utf-8")
+    page = _page_text(raw)
+    assert "Talks {{ 7*7 }}" in page and "Talks 49" not in page
+    assert "<b>bold</b>" not in raw  # escaped wherever the label is written
