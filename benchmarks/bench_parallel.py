@@ -89,7 +89,7 @@ def main() -> None:
           f"{os.cpu_count()} CPUs, load average {load:.1f} at the start")
     print(f"one process   {n / serial_s:8.1f} documents/s  {mb / serial_s:6.2f} MB/s  ({serial_s:.2f} s, "
           f"{1000 * serial_cpu / n:.1f} ms CPU/document)")
-    for label, run in ((f"1 worker ", one), (f"{args.workers} workers", many)):
+    for label, run in (("1 worker ", one), (f"{args.workers} workers", many)):
         print(f"{label}     {n / run['seconds']:8.1f} documents/s  {mb / run['seconds']:6.2f} MB/s  "
               f"({run['seconds']:.2f} s, {1000 * run['cpu'] / n:.1f} ms CPU/document over the workers and "
               f"this process, {1000 * run['here_cpu'] / n:.1f} of it here with the scheduler)")

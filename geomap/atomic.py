@@ -19,6 +19,8 @@ import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from .errors import GeomapError, OutputError
+
 Writer = Callable[[Path], None]
 
 
@@ -63,11 +65,15 @@ def _leftovers(tmp: Path) -> list[Path]:
 def write_all(outputs: Mapping[Path, str | Writer]) -> None:
     """Write every ``{path: text or writer}``; a failure or Ctrl-C leaves all previous files as they were.
 
+    An ``OSError`` (a full disk, no permission) becomes :class:`~geomap.errors.OutputError`
+    naming the file it happened on.
+
     Example::
 
         write_all({out / "events.geojson": geojson_text, out / "map.html": html_text})
     """
     temps: list[tuple[Path, Path]] = []
+    path = None
     try:
         for path, content in outputs.items():
             path = Path(path)
@@ -88,6 +94,10 @@ def write_all(outputs: Mapping[Path, str | Writer]) -> None:
                 tmp, path = temps[0]
                 os.replace(tmp, path)
                 temps.pop(0)
+    except OSError as exc:
+        if isinstance(exc, GeomapError):
+            raise
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
         for tmp, _ in temps:
             for leftover in _leftovers(tmp):

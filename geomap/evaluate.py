@@ -195,7 +195,7 @@ def evaluate(path: Path | str, gazetteer: Gazetteer, *, resolve_only: bool = Fal
     ``Scores.seconds`` counts extraction and resolution only (not reading or scoring).
     The predictions file is written through a temporary file renamed into place.
     """
-    from geomap.pipeline import write_atomic  # noqa: PLC0415
+    from geomap.atomic import write_atomic  # noqa: PLC0415
 
     import time  # noqa: PLC0415
 

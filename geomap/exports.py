@@ -16,7 +16,6 @@ import csv
 import datetime as dt
 import io
 import logging
-import math
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -27,7 +26,7 @@ import shapely
 
 from .atomic import write_all, write_atomic
 from .errors import InputError, OutputError
-from .frame import CRS, dumps_geojson, time_precision, validate_frame
+from .frame import CRS, dumps_geojson, plain, time_precision, validate_frame
 from .models import Layer
 
 log = logging.getLogger("geomap")
@@ -106,14 +105,6 @@ def format_of(path: Path | str) -> str | None:
     return next((name for name, ext in FORMATS.items() if ext == suffix), None)
 
 
-def _value(value):
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
 def _first_vertex(geom) -> tuple[float, float]:
     lon, lat = geom.coords[0][:2]
     return round(float(lat), 6), round(float(lon), 6)
@@ -123,7 +114,7 @@ def flat_table(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The events as a flat table in :data:`COLUMNS` order (one value per cell), with geometry."""
     rows = []
     for row in frame.itertuples(index=False):
-        get = lambda name: _value(getattr(row, name, None))  # noqa: E731
+        get = lambda name: plain(getattr(row, name, None))  # noqa: E731
         actors = [a for a in (row.actors or ()) if a]
         lat, lon = _first_vertex(row.geometry)
         date = get("date")
@@ -166,13 +157,13 @@ def flat_table(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     table = pd.DataFrame(rows, columns=list(FLAT_COLUMNS))
     for name, _, kind in COLUMNS:
         if kind == "Int64":
-            table[name] = pd.array([_value(v) for v in table[name]], dtype="Int64")
+            table[name] = pd.array([plain(v) for v in table[name]], dtype="Int64")
         elif kind == "bool":
             table[name] = table[name].astype(bool)
         elif kind == "float":
             table[name] = table[name].astype(float)
         elif kind == "str":
-            table[name] = pd.Series([_value(v) for v in table[name]], index=table.index, dtype=object)
+            table[name] = pd.Series([plain(v) for v in table[name]], index=table.index, dtype=object)
     return gpd.GeoDataFrame(table, geometry=list(frame.geometry), crs=CRS)
 
 
@@ -180,7 +171,7 @@ def flat_table(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _csv_cell(value, kind: str) -> str:
-    value = _value(value)
+    value = plain(value)
     if value is None:
         return ""
     if kind == "bool":
@@ -250,7 +241,7 @@ def kml_text(frame: gpd.GeoDataFrame, layers: Sequence[Layer] = ()) -> str:
             out.append(f"<name>{escape(rec['location'])}</name>")
             if rec.get("notes"):
                 out.append(f"<description>{escape(rec['notes'])}</description>")
-            if _value(rec["event_date"]) is not None:
+            if plain(rec["event_date"]) is not None:
                 out.append(f"<TimeStamp><when>{rec['event_date'].isoformat()}</when></TimeStamp>")
             out.append(f"<styleUrl>#layer-{escape(etype)}</styleUrl>")
             out.append('<ExtendedData><SchemaData schemaUrl="#events">')
@@ -289,15 +280,15 @@ def places_table(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     points = table[table.geometry.geom_type == "Point"]
     rows = {}
     for rec in points.itertuples(index=False):
-        key = (rec.location, _value(rec.place_id) or "", rec.lat, rec.lon)
-        row = rows.setdefault(key, {"location": rec.location, "place_id": _value(rec.place_id),
-                                    "country": _value(rec.country), "lat": rec.lat, "lon": rec.lon,
+        key = (rec.location, plain(rec.place_id) or "", rec.lat, rec.lon)
+        row = rows.setdefault(key, {"location": rec.location, "place_id": plain(rec.place_id),
+                                    "country": plain(rec.country), "lat": rec.lat, "lon": rec.lon,
                                     "geo_precision": rec.geo_precision, "events": 0, "event_types": set(),
                                     "first_date": None, "last_date": None})
         row["events"] += 1
         row["event_types"].add(rec.event_type)
         row["geo_precision"] = min(row["geo_precision"], rec.geo_precision)
-        date = _value(rec.event_date)
+        date = plain(rec.event_date)
         if date is not None:
             row["first_date"] = min(filter(None, (row["first_date"], date)))
             row["last_date"] = max(filter(None, (row["last_date"], date)))
@@ -308,7 +299,7 @@ def places_table(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                "first_date", "last_date"]
     places = pd.DataFrame(ordered, columns=columns)
     for name in ("place_id", "country", "first_date", "last_date"):
-        places[name] = pd.Series([_value(v) for v in places[name]], index=places.index, dtype=object)
+        places[name] = pd.Series([plain(v) for v in places[name]], index=places.index, dtype=object)
     for name in ("geo_precision", "events"):
         places[name] = places[name].astype("int64")
     geoms = gpd.points_from_xy(places["lon"].astype(float), places["lat"].astype(float))
@@ -329,12 +320,16 @@ def _write_gpkg(frame: gpd.GeoDataFrame) -> Callable[[Path], None]:
     return write
 
 
+def _require_pyarrow(path: Path) -> None:
+    """Fail before anything is written when GeoParquet cannot be."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise OutputError(f"{path}: GeoParquet needs pyarrow: pip install 'geomap[parquet]'") from None
+
+
 def _write_parquet(frame: gpd.GeoDataFrame) -> Callable[[Path], None]:
     def write(tmp: Path) -> None:
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise OutputError(f"{tmp.name}: GeoParquet needs pyarrow: pip install 'geomap[parquet]'") from None
         flat_table(frame).to_parquet(tmp, index=False, compression="zstd", schema_version="1.1.0")
     return write
 
@@ -364,29 +359,25 @@ def write_events(frame: gpd.GeoDataFrame, path: Path | str, fmt: str | None = No
     fmt = fmt or format_of(path)
     if fmt is None:
         raise OutputError(f"{path}: cannot tell the format from the extension; give one of {', '.join(FORMATS)}")
-    write = writer_for(fmt, validate_frame(frame) if validate else frame, layers)
-    try:
-        write_atomic(path, write)
-    except OSError as exc:
-        if isinstance(exc, OutputError):
-            raise
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if fmt == "parquet":
+        _require_pyarrow(path)
+    write_atomic(path, writer_for(fmt, validate_frame(frame) if validate else frame, layers))
     return path
 
 
 def output_writers(frame: gpd.GeoDataFrame, out_dir: Path | str, formats: Sequence[str] = ("geojson",),
-                   layers: Sequence[Layer] = ()) -> dict[str, tuple[Path, str | Callable[[Path], None]]]:
+                   layers: Sequence[Layer] = (), *, validate: bool = True
+                   ) -> dict[str, tuple[Path, str | Callable[[Path], None]]]:
     """``{format: (out_dir/events.<ext>, writer)}`` for :func:`geomap.atomic.write_all`.
 
-    Checks what can be checked before anything is written (the frame, pyarrow for GeoParquet).
+    Checks what can be checked before anything is written (the frame unless
+    ``validate=False`` says it is checked already, pyarrow for GeoParquet).
     """
     out_dir = Path(out_dir)
     if "parquet" in formats:  # fail before writing anything, not after the first formats
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise OutputError("events.parquet: GeoParquet needs pyarrow: pip install 'geomap[parquet]'") from None
-    validate_frame(frame)
+        _require_pyarrow(out_dir / f"events{FORMATS['parquet']}")
+    if validate:
+        validate_frame(frame)
     return {fmt: (out_dir / f"events{FORMATS[fmt]}", writer_for(fmt, frame, layers)) for fmt in formats}
 
 
@@ -394,12 +385,7 @@ def write_outputs(frame: gpd.GeoDataFrame, out_dir: Path | str, formats: Sequenc
                   layers: Sequence[Layer] = ()) -> dict[str, Path]:
     """Write ``out_dir/events.<ext>`` for each format, all or none; return ``{format: path}``."""
     writers = output_writers(frame, out_dir, formats, layers)
-    try:
-        write_all({path: write for path, write in writers.values()})
-    except OSError as exc:
-        if isinstance(exc, OutputError):
-            raise
-        raise OutputError(f"{out_dir}: cannot write outputs: {exc.strerror or exc}") from None
+    write_all({path: write for path, write in writers.values()})
     return {fmt: path for fmt, (path, _) in writers.items()}
 
 

@@ -167,12 +167,14 @@ def validate_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
-def _clean(value):
+def plain(value):
+    """A frame cell as a plain Python value: None when missing (None, NaN, ``pd.NA``,
+    ``NaT``), numpy scalars unwrapped, anything else as it is."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
+    return value.item() if hasattr(value, "item") else value
 
 
 def frame_to_geojson(frame: gpd.GeoDataFrame) -> dict:
@@ -180,7 +182,7 @@ def frame_to_geojson(frame: gpd.GeoDataFrame) -> dict:
     validate_frame(frame)
     features = []
     for row in frame.itertuples(index=False):
-        props = {name: _clean(getattr(row, name)) for name in COLUMNS if name != "id"}
+        props = {name: plain(getattr(row, name)) for name in COLUMNS if name != "id"}
         for name in ("actors", "sources", "evidences", "contradicts"):
             props[name] = list(props[name])
         geom = mapping(row.geometry)

@@ -43,7 +43,7 @@ import yaml
 from shapely.geometry import Point
 
 from .errors import InputError
-from .frame import COLUMNS, time_precision
+from .frame import COLUMNS, plain, time_precision
 from .models import PRECISIONS
 
 SECTIONS = ("drop", "retype", "move", "add")
@@ -249,9 +249,7 @@ def apply_overrides(frame: gpd.GeoDataFrame, overrides: list[Override], path: Pa
     for row in rows:
         for name in ("date", "date_text", "place_id", "country", "url", "title", "note", "sub_event_type",
                      "place_start", "place_end"):
-            value = row.get(name)
-            if isinstance(value, float) and math.isnan(value):
-                row[name] = None
+            row[name] = plain(row.get(name))
     return make_frame(rows, geoms), report
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from . import exports, importers
 from . import overrides as curation
-from .atomic import write_all, write_atomic  # noqa: F401  (write_atomic: for callers of the old home)
+from .atomic import write_all
 from .documents import count_documents, iter_documents, iter_inputs
 from .errors import GeomapError, InputError, OutputError
 from .events import extract_events
@@ -214,23 +213,20 @@ def collect_events(paths: Sequence[Path], gazetteer, layers: Sequence[Layer], *,
 def write_outputs(frame, out_dir: Path, layers: Sequence[Layer], *, title: str, sources: Sequence[str],
                   tiles: str | None = None, formats: Sequence[str] = ("geojson",),
                   map_html: bool = True) -> dict[str, Path]:
-    """Serialise ``frame`` in each of ``formats`` (and render the map unless ``map_html`` is
-    false), then write every output at once (:func:`geomap.atomic.write_all`): nothing is
-    written unless everything rendered, and a failure or Ctrl-C leaves the previous outputs."""
-    writers = exports.output_writers(frame, out_dir, formats, layers)
+    """Serialise ``frame`` (checked by :func:`~geomap.frame.validate_frame` already) in each
+    of ``formats`` (and render the map unless ``map_html`` is false), then write every
+    output at once (:func:`geomap.atomic.write_all`): nothing is written unless everything
+    rendered, and a failure or Ctrl-C leaves the previous outputs."""
+    writers = exports.output_writers(frame, out_dir, formats, layers, validate=False)
     outputs = {fmt: path for fmt, (path, _) in writers.items()}
     contents = {path: write for path, write in writers.values()}
     if map_html:
         from .render import render_map
 
         outputs["map"] = out_dir / "map.html"
-        contents[outputs["map"]] = render_map(frame, layers, title=title, tiles=tiles, sources=sources)
-    try:
-        write_all(contents)
-    except OSError as exc:
-        if isinstance(exc, OutputError):
-            raise
-        raise OutputError(f"{out_dir}: cannot write outputs: {exc.strerror or exc}") from None
+        contents[outputs["map"]] = render_map(frame, layers, title=title, tiles=tiles, sources=sources,
+                                              validate=False)
+    write_all(contents)
     return outputs
 
 
@@ -280,24 +276,26 @@ def build(inputs: Iterable[Path | str], out_dir: Path | str, *, layers_dir: Path
     paths = list(iter_inputs(inputs))
     if not paths and not event_files:
         raise InputError(", ".join(map(str, inputs)) or ".", "no articles found (.txt, .md, .html, .jsonl)")
-    online = OnlineGeocoder(geocoder, options=geocoder_options) if geocoder else None
-    own_gazetteer = gazetteer is None
-    try:
-        offline = gazetteer or Gazetteer.open(progress=progress)
-    except BaseException:
-        if online is not None:
-            online.close()
-        raise
-    gazetteer = FallbackGazetteer(offline, online) if online is not None else offline
-    try:
-        found = collect_events(paths, gazetteer, layers, strict=strict,
-                               today=today, progress=progress, workers=workers, scheduler=scheduler,
-                               batch_size=batch_size)
-    finally:
-        if online is not None:
-            online.close()
-        if own_gazetteer:
-            offline.close()
+    found = Collected()
+    if paths:  # event files alone need no gazetteer
+        online = OnlineGeocoder(geocoder, options=geocoder_options) if geocoder else None
+        own_gazetteer = gazetteer is None
+        try:
+            offline = gazetteer or Gazetteer.open(progress=progress)
+        except BaseException:
+            if online is not None:
+                online.close()
+            raise
+        gazetteer = FallbackGazetteer(offline, online) if online is not None else offline
+        try:
+            found = collect_events(paths, gazetteer, layers, strict=strict,
+                                   today=today, progress=progress, workers=workers, scheduler=scheduler,
+                                   batch_size=batch_size)
+        finally:
+            if online is not None:
+                online.close()
+            if own_gazetteer:
+                offline.close()
     if not found.sources and not event_files:
         raise InputError(paths[0] if len(paths) == 1 else ", ".join(map(str, inputs)), "no readable articles")
     events = found.events

@@ -40,7 +40,7 @@ from folium.template import Template
 
 from . import assets, regions
 from .errors import RenderError
-from .frame import COLUMNS, validate_frame
+from .frame import COLUMNS, plain, validate_frame
 from .models import Layer
 
 log = logging.getLogger("geomap")
@@ -132,16 +132,9 @@ def _js(value) -> str:
     return text
 
 
-def _value(value):
-    """None for missing values (None, NaN), else the value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value
-
-
 def safe_url(url) -> str | None:
     """``url`` when it is an absolute http(s) URL without spaces or control characters, else None."""
-    url = _value(url)
+    url = plain(url)
     if not isinstance(url, str) or any(c.isspace() or ord(c) < 32 for c in url):
         return None
     parts = urlsplit(url)
@@ -292,7 +285,7 @@ class _Table:
         found = self.index.get(value) if type(value) is str else None  # the common case first
         if found is not None:
             return found
-        value = _value(value)
+        value = plain(value)
         if value is None:
             return -1
         value = str(value)
@@ -309,7 +302,7 @@ def _area(row, outlines: dict) -> tuple[str | None, list | None]:
     """(key, outline rings) when the event's subject is an area, drawn instead of a point:
     a first-level division (``admin1:CD-NK``, shipped outlines), a country (``country:CD``)
     or a part of one ("eastern DRC": ``country:CD:east``, cut from the basemap outline)."""
-    place_id = _value(row.place_id)
+    place_id = plain(row.place_id)
     if not isinstance(place_id, str) or row.precision not in ("admin1", "country"):
         return None, None
     if place_id.startswith("admin1:"):
@@ -364,20 +357,20 @@ def map_data(frame: gpd.GeoDataFrame, layers: list[Layer]) -> dict:
                 area_index[code] = len(areas)
                 areas.append(outline)
             area, kind = area_index[code], 2
-        doc_key = (row.doc_id, row.source, _value(row.title), _value(row.url))
+        doc_key = (row.doc_id, row.source, plain(row.title), plain(row.url))
         doc = docs.get(doc_key)
         if doc is None:
             doc = docs[doc_key] = len(doc_rows)
-            doc_rows.append([strings(row.source), strings(_value(row.title)), strings(safe_url(row.url))])
+            doc_rows.append([strings(row.source), strings(plain(row.title)), strings(safe_url(row.url))])
         span = None
-        ps, pe = _value(row.place_start), _value(row.place_end)
+        ps, pe = plain(row.place_start), plain(row.place_end)
         if ps is not None and pe is not None and row.start <= ps < pe <= row.end:
             span = [int(ps) - row.start, int(pe) - row.start]
         flags = int(_is_approximate(row)) | (2 if row.inferred else 0)
-        actors = _value(row.actors)
+        actors = plain(row.actors)
         rows.append([
             row.id, layer_index[row.event_type], kind, coords[0] if kind != 1 else coords,
-            _value(row.date) or "", strings(row.date_text), precision_index[row.precision], flags,
+            plain(row.date) or "", strings(row.date_text), precision_index[row.precision], flags,
             strings(row.place), [strings(a) for a in (actors if actors is not None else [])], doc,
             strings(row.evidence), int(row.start), span, round(float(row.confidence) * 100),
             int(row.mentions), strings(row.note), area, list(offsets[row.id]) if row.id in offsets else None,
@@ -411,7 +404,7 @@ def _span(dates: list[str]) -> str:
 
 
 def _header_html(frame: gpd.GeoDataFrame, title: str, sources: Sequence[str]) -> str:
-    dates = sorted(d for d in frame["date"] if _value(d))
+    dates = sorted(d for d in frame["date"] if plain(d))
     names = sorted(set(sources)) if sources else sorted(set(frame["source"]))
     n = len(frame)
     parts = [f"{n} event{'s' if n != 1 else ''}"]
@@ -429,7 +422,7 @@ def _header_html(frame: gpd.GeoDataFrame, title: str, sources: Sequence[str]) ->
 
 
 def _panel_html(frame: gpd.GeoDataFrame, layers: list[Layer]) -> str:
-    dates = sorted(d for d in frame["date"] if _value(d))
+    dates = sorted(d for d in frame["date"] if plain(d))
     lo, hi = (dates[0], dates[-1]) if dates else ("", "")
     options = "".join(f'<option value="{i}">{html.escape(layer.label)}</option>' for i, layer in enumerate(layers))
     return f"""<aside id="gm-panel" class="gm-side" aria-label="Events">
@@ -493,19 +486,21 @@ def _bounds(frame: gpd.GeoDataFrame) -> list[list[float]]:
 
 
 def render_map(frame: gpd.GeoDataFrame, layers: Sequence[Layer], *, title: str = "geomap situation map",
-               tiles: str | None = None, sources: Sequence[str] = ()) -> str:
+               tiles: str | None = None, sources: Sequence[str] = (), validate: bool = True) -> str:
     """Render the events ``frame`` as one self-contained HTML page and return its text.
 
     ``layers`` style and order the overlays (events of an undeclared type get a grey one);
     ``tiles`` names an online xyzservices provider (e.g. ``"OpenStreetMap.Mapnik"``), else
     the page draws bundled country outlines and never touches the network; ``sources`` lists
-    the input documents for the header (default: the frame's ``source`` values).
+    the input documents for the header (default: the frame's ``source`` values);
+    ``validate=False`` skips :func:`~geomap.frame.validate_frame` for a frame already checked.
 
     Example::
 
         html_text = render_map(events_to_frame(events), load_layers(Path("layers")))
     """
-    validate_frame(frame)
+    if validate:
+        validate_frame(frame)
     tile_layer, provider = _tile_layer(tiles) if tiles else (None, None)
     csp = content_security_policy(_tile_sources(provider) if provider is not None else None)
     layers = _layers_for(frame, layers)

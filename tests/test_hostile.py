@@ -336,7 +336,7 @@ def test_an_interrupt_while_writing_keeps_the_previous_outputs(tmp_path, previou
             raise KeyboardInterrupt
         real_chmod(path, mode)
 
-    monkeypatch.setattr(pipeline.os, "chmod", chmod)
+    monkeypatch.setattr(os, "chmod", chmod)
     with pytest.raises(KeyboardInterrupt):
         pipeline.build([HOSTILE / "script-tags.md"], out, layers_dir=REPO / "layers", gazetteer=gazetteer)
     assert len(calls) == 2
@@ -354,7 +354,7 @@ def test_a_full_disk_while_writing_keeps_the_previous_outputs(tmp_path, previous
             raise OSError(28, "No space left on device")
         return real_fdopen(fd, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline.os, "fdopen", fdopen)
+    monkeypatch.setattr(os, "fdopen", fdopen)
     with pytest.raises(Exception, match="No space left on device"):
         pipeline.build([HOSTILE / "script-tags.md"], out, layers_dir=REPO / "layers", gazetteer=gazetteer)
     assert _snapshot(out) == before
@@ -371,7 +371,7 @@ def test_ctrl_c_during_the_renames_waits_until_both_are_done(tmp_path, monkeypat
             os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C between the two renames
         real_replace(src, dst)
 
-    monkeypatch.setattr(pipeline.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(KeyboardInterrupt):
         pipeline.write_all({a: "new a", b: "new b"})
     assert (a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")) == ("new a", "new b")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geomap import pipeline
+from geomap import atomic
 from geomap.errors import InputError
 from geomap.gazetteer import distance_km
 from geomap.pipeline import build
@@ -93,7 +93,7 @@ def test_a_failed_run_keeps_the_previous_outputs(tmp_path, gazetteer, monkeypatc
 def test_outputs_are_ordinary_files(tmp_path):
     old = os.umask(0o022)
     try:
-        pipeline.write_atomic(tmp_path / "map.html", "x")
+        atomic.write_atomic(tmp_path / "map.html", "x")
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "map.html").stat().st_mode) == 0o644
@@ -106,9 +106,9 @@ def test_write_atomic_leaves_no_temporary_file(tmp_path, monkeypatch):
     def fail(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(pipeline.os, "replace", fail)
+    monkeypatch.setattr(atomic.os, "replace", fail)
     with pytest.raises(OSError):
-        pipeline.write_atomic(target, "new")
+        atomic.write_atomic(target, "new")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.txt"]
 
