@@ -181,7 +181,8 @@ def explicit_parents(doc: Document,
         certain = top.kind in _AREA_KINDS or (
             "," not in gap and top.country in {p.country for p in areas})
         if not areas and top.kind == "city" and top.population >= PARENT_CITY_POPULATION:
-            areas, certain = (top,), True
+            # "in southern Khartoum" is a parent; "Tampa, Orlando" is a list of cities
+            areas, certain = (top,), "," not in gap
         if areas and not any(p.kind in _AREA_KINDS + ("region",) for p in m.candidates[:1]):
             parents.setdefault(name_key(m.surface), (areas, certain))
     return parents

@@ -192,3 +192,20 @@ def test_document_coherence(gazetteer, text, surface, lat, lon):
 def test_parent_a_few_words_away(gazetteer):
     text = "The RSF said it had seized the Yarmouk military complex in southern Khartoum."
     assert _resolve(gazetteer, text)["Yarmouk"].place is None  # not Yarmouk in Syria
+
+
+@pytest.mark.parametrize("text, surface, lat, lon", [
+    # a list of cities: the next city is an item, not a parent the first must lie in
+    ("The tour ran in Tampa, Orlando, Jacksonville and Pensacola.", "Tampa", 27.95, -82.46),
+    ("The ranking compares Vancouver, Calgary, Edmonton and Winnipeg.", "Edmonton", 53.55, -113.47),
+    ("After Paris, London is the second destination of the trains.", "Paris", 48.85, 2.35),
+])
+def test_city_after_a_comma_is_a_list_item(gazetteer, text, surface, lat, lon):
+    m = _resolve(gazetteer, text)[surface]
+    assert _near(m.place, lat, lon), m.place
+
+
+def test_city_after_a_comma_still_narrows(gazetteer):
+    # "X, <city>" with an X near that city still picks the nearby X
+    m = _resolve(gazetteer, "Crews worked in Arlington, Dallas, on Monday.")["Arlington"]
+    assert _near(m.place, 32.74, -97.11), m.place
