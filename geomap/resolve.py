@@ -58,13 +58,14 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
     """Return ``mentions`` (same order) with ``place`` and ``score`` set where possible."""
     weights = document_countries(mentions)
     parents = explicit_parents(doc, mentions)
+    towns = named_as_towns(doc, mentions)
     groups: dict[tuple[str, str], list[Mention]] = {}
     for m in mentions:
         groups.setdefault((name_key(m.surface), m.role), []).append(m)
     senses: dict[tuple[str, str], tuple[Place | None, float]] = {}
     pools: dict[tuple[str, str], _Pool] = {}
     for key, group in groups.items():
-        cands, bonus, fixed = _pool(group[0], parents.get(key[0]))
+        cands, bonus, fixed = _pool(group[0], parents.get(key[0]), key[0] in towns)
         if fixed is not None:
             senses[key] = fixed
             continue
@@ -188,16 +189,33 @@ def explicit_parents(doc: Document,
     return parents
 
 
-def _pool(m: Mention, parents: tuple[tuple[Place, ...], bool] | None
+#: "the northern town of Kidal", "the city of Gao"; "Gao, the main garrison town of the north".
+_TOWN_BEFORE = re.compile(r"\b(?:town|city|village|hamlet|settlement)\s+of\s+$", re.IGNORECASE)
+_TOWN_AFTER = re.compile(r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:town|city|village|hamlet|settlement)\b",
+                         re.IGNORECASE)
+
+
+def named_as_towns(doc: Document, mentions: list[Mention]) -> set[str]:
+    """Name keys the text calls a town, city or village ("the town of Kidal", "Gao, the
+    main garrison town"): those names mean the settlement, not a same-named province."""
+    text = doc.text
+    return {name_key(m.surface) for m in mentions if m.role == "name" and (
+        _TOWN_BEFORE.search(text, max(0, m.start - 40), m.start) or _TOWN_AFTER.match(text, m.end))}
+
+
+def _pool(m: Mention, parents: tuple[tuple[Place, ...], bool] | None, town: bool = False
           ) -> tuple[list[Place], float, tuple[Place | None, float] | None]:
     """The candidates left for ``m`` after its explicit parent and its wording.
 
     Returns ``(candidates, confidence bonus, fixed answer or None)``.  When the explicit
     parent is certainly an area (its best sense is a country or a division: "Mahas in
     Hiiraan region") and no candidate lies in it, the answer is fixed to "unresolved"
-    rather than a place in another country.
+    rather than a place in another country.  A name the text calls a town (``town``)
+    keeps its settlement candidates.
     """
     cands = list(m.candidates)
+    if town:
+        cands = [p for p in cands if p.kind == "city"] or cands
     if not cands:
         return [], 0.0, (None, 0.0)
     if m.role == "demonym":

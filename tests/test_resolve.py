@@ -209,3 +209,18 @@ def test_city_after_a_comma_still_narrows(gazetteer):
     # "X, <city>" with an X near that city still picks the nearby X
     m = _resolve(gazetteer, "Crews worked in Arlington, Dallas, on Monday.")["Arlington"]
     assert _near(m.place, 32.74, -97.11), m.place
+
+
+@pytest.mark.parametrize("text, surface, lat, lon", [
+    # a name the text calls a town means the town, not the same-named province
+    ("Fighters entered the northern town of Ménaka at dawn.", "Ménaka", 15.92, 2.40),
+    ("Kidal, the rebels' main town, fell on Tuesday after a week of strikes.", "Kidal", 18.44, 1.41),
+])
+def test_a_name_called_a_town_is_the_town(gazetteer, text, surface, lat, lon):
+    m = _resolve(gazetteer, text)[surface]
+    assert m.place.kind == "city" and _near(m.place, lat, lon), m.place
+
+
+def test_a_name_called_a_region_stays_the_region(gazetteer):
+    m = _resolve(gazetteer, "Aid reached the Kidal region, where the town is cut off.")["Kidal region"]
+    assert m.place.kind == "admin1", m.place
