@@ -53,7 +53,8 @@ FEATURE_WORDS = FEATURE_BEFORE | FEATURE_AFTER
 _TITLES_AFTER_OF = TITLES | {"State", "Defense"}
 _AREA_KINDS = ("admin1", "region")
 CALENDAR = frozenset("""january february march april may june july august september october
- november december monday tuesday wednesday thursday friday saturday sunday""".split())
+ november december monday tuesday wednesday thursday friday saturday sunday
+ jan feb mar apr jun jul aug sep sept oct nov dec tue tues wed thu thur thurs fri sat sun""".split())
 
 
 @lru_cache(maxsize=None)
@@ -203,7 +204,16 @@ def _keep_rows(surface: str, rows: list[tuple[str, str, Place]],
     return rows
 
 
-def person_tokens(tokens: list[_Token]) -> tuple[set[int], set[str]]:
+#: Lower-case role nouns that a person's name follows ("the rebel spokesman, Pal Mai Deng").
+#: (Not words that are also adjectives: "official", "general", "chief".)
+ROLES = frozenset("""spokesman spokeswoman spokesperson commander leader minister president
+ governor envoy mediator negotiator colonel ambassador mayor chairman chairwoman
+ coordinator""".split())
+#: What may separate a role noun from the name: a space, or a comma and a space.
+ROLE_GAPS = frozenset({" ", ", "})
+
+
+def person_tokens(text: str, tokens: list[_Token]) -> tuple[set[int], set[str]]:
     """Tokens that name a person after a title ("Secretary of State Marco Rubio").
 
     Returns the token indexes and the set of name words, which are not places
@@ -213,9 +223,14 @@ def person_tokens(tokens: list[_Token]) -> tuple[set[int], set[str]]:
     words: set[str] = set()
     resume = 0
     for i in _capitals(tokens):  # every title is capitalised
-        if i < resume or tokens[i].text not in TITLES:
+        if i < resume:
             continue
-        j = i + 1
+        if i > 0 and tokens[i - 1].text in ROLES and text[tokens[i - 1].end:tokens[i].start] in ROLE_GAPS:
+            j = i  # "its spokesman, Pal Mai Deng": the name follows a role noun
+        elif tokens[i].text in TITLES:
+            j = i + 1
+        else:
+            continue
         while j < len(tokens) and (tokens[j].text in TITLES or
                                    tokens[j].text == "of" and j + 2 < len(tokens)
                                    and tokens[j + 1].text in _TITLES_AFTER_OF):
@@ -272,7 +287,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
     tokens = tokenize(text)
     phrases = _phrases(text, tokens)
     found = gazetteer.lookup_keys([name_key(p[3]) for p in phrases])
-    persons, person_words = person_tokens(tokens)
+    persons, person_words = person_tokens(text, tokens)
     people, surnames = named_people(text, tokens, found)
     persons |= people
     person_words |= surnames

@@ -182,3 +182,16 @@ def test_tokenize_lists_capitals_and_sentence_starts():
     assert [tokens[i].sentence_start for i in tokens.capitals] == [True, False, True, False, False, True]
     assert tokens[tokens.capitals[3]].base == "Sake"
     assert not any(t.sentence_start for t in tokens if not t.capital)  # asked of capitals only
+
+
+@pytest.mark.parametrize("text, word", [
+    # a name after a role noun is a person ("Pal" is also a town, and "Deng" a surname)
+    ("Its spokesman, Pal Mai Deng, denied the report.", "Pal"),
+    ("The rebel commander Goma Kabila was seen in Bunia.", "Goma"),
+    # abbreviated months and days are dates, not places ("Nov" is a town in Tajikistan)
+    ("BAMAKO, Nov 14 (AFP) - Troops entered the town.", "Nov"),
+    ("The talks resume on Wed, officials said.", "Wed"),
+])
+def test_words_that_are_not_places_here(gazetteer, text, word):
+    doc = Document(id="t", source="t.txt", text=text)
+    assert word not in {m.surface for m in find_mentions(doc, gazetteer)}
