@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -125,6 +126,26 @@ _GeocoderOptionsOpt = Annotated[Optional[list[str]], typer.Option(
          "user_agent=..., timeout=SECONDS, min_delay=SECONDS.")]
 
 
+#: Above this many distinct unresolved names, only the most frequent are listed.
+UNRESOLVED_LISTED = 20
+
+
+def unresolved_summary(unresolved: list[tuple[str, str]], limit: int = UNRESOLVED_LISTED) -> str:
+    """One line naming the unresolved place names of a build (``(source, name)`` pairs).
+
+    A few are listed in full with their sources, in alphabetical order; a feed's
+    hundreds are counted, and the most frequent listed first with their counts.
+    """
+    pairs = sorted({f"{name} ({src})" for src, name in unresolved})
+    if len(pairs) <= limit:
+        return f"Unresolved place names: {', '.join(pairs)}"
+    counts = Counter(name for _src, name in unresolved)
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    listed = ", ".join(f"{name} x{n}" if n > 1 else name for name, n in top)
+    return (f"Unresolved place names: {len(counts)} distinct in {len(unresolved)} mentions;"
+            f" most frequent: {listed}, and {len(counts) - len(top)} more")
+
+
 @app.command()
 @_one_line_errors
 def build(
@@ -170,8 +191,7 @@ def build(
             _err(f"Warning: {result.overrides.path}: {line} (stale override)")
     if not quiet:
         if result.unresolved:
-            names = sorted({f"{name} ({src})" for src, name in result.unresolved})
-            _err(f"Unresolved place names: {', '.join(names)}")
+            _err(unresolved_summary(result.unresolved))
         if result.overrides is not None:
             for line in result.overrides.applied:
                 _err(f"Applied {result.overrides.path}: {line}")

@@ -92,3 +92,15 @@ def test_places_and_geocode(gazetteer):
     result = runner.invoke(app, ["geocode", "Goma", "--json"])
     assert result.exit_code == 0
     assert json.loads(result.output)[0]["country"] == "CD"
+
+
+def test_unresolved_names_of_a_feed_are_counted_not_all_listed():
+    from geomap.cli import unresolved_summary
+
+    few = [("a.txt", "Zorbutanga"), ("b.txt", "Zorbutanga"), ("a.txt", "Kwamouth East")]
+    assert unresolved_summary(few) == \
+        "Unresolved place names: Kwamouth East (a.txt), Zorbutanga (a.txt), Zorbutanga (b.txt)"
+    many = [(f"{n}.txt", f"Place{n:03d}") for n in range(100)] + [("x.txt", "Place050")] * 4
+    line = unresolved_summary(many, limit=3)
+    assert line == ("Unresolved place names: 100 distinct in 104 mentions; most frequent:"
+                    " Place050 x5, Place000, Place001, and 97 more")
