@@ -416,15 +416,18 @@ def _inside_longer_name(tokens: list[_Token], i: int, j: int,
                         rows: list[tuple[str, str, Place]]) -> bool:
     """True for a minor place name that is one word of a longer capitalised name.
 
-    "Rapid" in "Rapid Support Forces" or "Liberation" in "People's Liberation Front" is
-    part of an organisation's name; a well-known place ("Nairobi Securities Exchange")
-    still counts.
+    "Rapid" in "Rapid Support Forces", "Liberation" in "People's Liberation Front" or
+    "Homeland" in "Defence of the Homeland" is part of an organisation's name; a
+    well-known place ("Nairobi Securities Exchange") still counts.
     """
     before = i > 0 and tokens[i - 1].capital and not tokens[i].sentence_start \
         and tokens[i - 1].base == tokens[i - 1].text and tokens[i - 1].end + 1 == tokens[i].start
     after = j + 1 < len(tokens) and tokens[j + 1].capital and not tokens[j + 1].sentence_start \
         and tokens[j].base == tokens[j].text and tokens[j].end + 1 == tokens[j + 1].start
-    if not (before or after):
+    # "Volunteers for the Defence of the Homeland": a place name takes no article
+    of_the = i > 2 and tokens[i - 1].text == "the" and tokens[i - 2].text == "of" \
+        and tokens[i - 3].capital and not tokens[i - 3].sentence_start
+    if not (before or after or of_the):
         return False
     if any(p.kind in ("admin1", "country") for _f, _r, p in rows):
         return False  # "the Ohio Supreme Court" still names Ohio

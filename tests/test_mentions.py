@@ -191,7 +191,14 @@ def test_tokenize_lists_capitals_and_sentence_starts():
     # abbreviated months and days are dates, not places ("Nov" is a town in Tajikistan)
     ("BAMAKO, Nov 14 (AFP) - Troops entered the town.", "Nov"),
     ("The talks resume on Wed, officials said.", "Wed"),
+    # a small place named in an organisation's name ("Homeland" is a town in California)
+    ("Volunteers for the Defence of the Homeland escorted the convoy.", "Homeland"),
 ])
 def test_words_that_are_not_places_here(gazetteer, text, word):
     doc = Document(id="t", source="t.txt", text=text)
     assert word not in {m.surface for m in find_mentions(doc, gazetteer)}
+
+
+def test_a_place_after_of_without_an_article_still_counts(gazetteer):
+    doc = Document(id="t", source="t.txt", text="The Governor of Kidal met the Mayor of Gao.")
+    assert {"Kidal", "Gao"} <= {m.surface for m in find_mentions(doc, gazetteer)}
