@@ -14,6 +14,8 @@ Standard library only; rules, not a trained model.  :func:`find_actors` reads
   Department of State", "Economic Community of West African States"); a name with a
   parenthesised acronym gives both ("East African Community (EAC)"); runs that end in
   a facility word ("... International Airport") are places, not organisations.
+* **not news agencies or broadcasters** (:data:`NEWS_SOURCES`: Reuters, AFP, Xinhua,
+  Al Jazeera, "... News Agency"): "(Reuters)" or "told AFP" names a report's source.
 * **acronyms**: 2-6 capitals, or capitals with digits ("M23", "G20"), except the
   country and common acronyms in :data:`NOT_ACTOR_ACRONYMS` and roman numerals.
 * **well-known groups** without an organisation word (:data:`KNOWN_GROUPS`: Hamas,
@@ -36,7 +38,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
-__all__ = ["find_actors", "canonical_actors", "NOT_ACTOR_ACRONYMS", "KNOWN_GROUPS"]
+__all__ = ["find_actors", "canonical_actors", "is_news_source", "NOT_ACTOR_ACRONYMS", "KNOWN_GROUPS", "NEWS_SOURCES"]
 
 #: All-caps tokens that are countries, units or media rather than actors.
 NOT_ACTOR_ACRONYMS = frozenset("""
@@ -45,6 +47,25 @@ TV GMT UTC AM PM BC AD CEO CFO ID OK AIDS HIV COVID GDP NGO NGOS IDP IDPS
 AFP AP BBC CNN UPI RFI VOA DW NPR PDF FAQ UTF SMS GPS SUV
 KM KG MW FM
 """.split())
+#: News agencies and broadcasters: the sources of a report ("(Reuters)", "told AFP"), not
+#: parties to its events.  Compared without case, dots or hyphens.
+NEWS_SOURCES = frozenset(
+    name.casefold() for name in """
+Reuters|AFP|AP|A.P.|Associated Press|the Associated Press|Agence France-Presse|Agence France Presse|
+Xinhua|dpa|EFE|ANSA|Anadolu|Anadolu Agency|UPI|United Press International|Bloomberg|PTI|
+Press Trust of India|ANI|TASS|ITAR-TASS|RIA Novosti|RIA|Interfax|Kyodo|Kyodo News|Yonhap|IRNA|
+SANA|WAM|SPA|MENA|Al Jazeera|Al-Jazeera|Al Arabiya|BBC|CNN|RFI|VOA|Voice of America|DW|Deutsche Welle
+""".replace("\n", "").split("|"))
+#: "Saudi Press Agency", "Syrian Arab News Agency", "Xinhua News Agency": sources too.
+_RE_NEWS_AGENCY = re.compile(r"(?:News|Press)\s+Agency$")
+
+
+def is_news_source(name: str) -> bool:
+    """Whether ``name`` is a news agency or broadcaster (:data:`NEWS_SOURCES`, "... News Agency")."""
+    plain = " ".join(name.split())
+    return plain.casefold() in NEWS_SOURCES or _RE_NEWS_AGENCY.search(plain) is not None
+
+
 _ROMAN = re.compile(r"^(?=[MDCLXVI]{2,}$)M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 
 #: Armed groups and movements usually named without an organisation word.
@@ -401,7 +422,7 @@ def find_actors(sentence: str, *, exclude: Sequence[tuple[int, int]] = ()) -> li
     priority = {"org": 0, "group": 1, "person": 2, "collective": 3, "acronym": 4, "generic": 5}
     chosen: list[tuple[int, int, str]] = []
     for start, end, kind in sorted(candidates, key=lambda c: (-(c[1] - c[0]), priority[c[2]], c[0])):
-        if start >= end or not _keep((start, end), exclude):
+        if start >= end or not _keep((start, end), exclude) or is_news_source(sentence[start:end]):
             continue
         if all(end <= s or start >= e for s, e, _ in chosen):
             chosen.append((start, end, _name_of(sentence, start, end, kind)))

@@ -71,6 +71,13 @@ CASES = [
     ("He said they would return.", set(), {"He", "They"}),
     ("World War II veterans marched on Friday.", set(), {"II", "Friday"}),
     ("COVID cases rose and the NGO reported 300 IDPs in the USA.", set(), {"COVID", "NGO", "IDPs", "USA"}),
+    # news agencies and broadcasters are sources, not parties
+    ("JUBA, March 6 (Reuters) - Fighters from the White Army overran a garrison.", {"White Army"},
+     {"Reuters"}),  # the dateline's place is left out by the caller (events)
+    ("Rebels told AFP and the Associated Press that M23 fighters had entered, Xinhua and Al Jazeera reported.",
+     {"M23", "rebels"}, {"AFP", "Associated Press", "the Associated Press", "Xinhua", "Al Jazeera"}),
+    ("The Saudi Press Agency (SPA) and the Syrian Arab News Agency (SANA) said the Syrian Democratic Forces withdrew.",
+     {"Syrian Democratic Forces"}, {"Saudi Press Agency", "SPA", "Syrian Arab News Agency", "SANA"}),
 ]
 
 
