@@ -25,7 +25,11 @@ Rules, in the order they matter:
   2023-12-20, "January 3" is 2024-01-03.  Without a reference, ``today`` stands in.
 * **Deictic dates** ("on Sunday", "last Sunday", "yesterday", "today", "last year")
   are counted from the reference and dropped when there is none: counting them from
-  the day the program runs would date an archived article wrongly.  A bare weekday is
+  the day the program runs would date an archived article wrongly.  The reference day
+  itself is "today", "tonight", "this morning/afternoon/evening", "earlier/later today"
+  and "overnight" (the night that ends on the day of writing, as a reader of the
+  morning's news takes it; "overnight on/into Tuesday" is left to the weekday);
+  "last night", like "yesterday", is the day before (the evening before writing).  A bare weekday is
   the most recent such day on or before the reference ("on Tuesday" in an article of
   a Tuesday is that day); "last <weekday>" is strictly before it, "next" strictly after.
 * **Chained dates** ("the day before", "the next day", "three days earlier") count
@@ -134,8 +138,13 @@ _RE_WEEKDAY = re.compile(
 )
 _RE_DEICTIC = re.compile(
     r"(?<![\w-])(?P<word>(?i:yesterday|today|tonight|tomorrow|last\s+night|"
+    r"this\s+(?:morning|afternoon|evening)|(?:earlier|later)\s+today|"
+    r"overnight(?!\s+(?:on|into|to|from|between|of)\b)|"
     r"(?:last|this|next)\s+(?:year|month)))(?![\w-])"
 )
+#: Deictic words for the reference day itself (see the module's rules).
+_SAME_DAY = frozenset({"today", "tonight", "this morning", "this afternoon", "this evening",
+                       "earlier today", "later today", "overnight"})
 _RE_CHAINED = re.compile(
     r"(?<![\w-])(?:(?i:the\s+(?P<dir1>day\s+before|day\s+after|previous\s+day|next\s+day|"
     r"following\s+day))(?=\s*[,.;:)\u2014]|\s*$)"
@@ -287,7 +296,7 @@ def _deictic_date(word: str):
     def resolve(ref, _today, _prev):
         if ref is None:
             return None
-        if word in ("today", "tonight"):
+        if word in _SAME_DAY:
             return ref, "day", False
         if word in ("yesterday", "last night"):
             return ref - dt.timedelta(days=1), "day", False

@@ -56,6 +56,13 @@ CASES = [
     ("officials said yesterday", D(2024, 3, 12), "yesterday", D(2024, 3, 11), "day", False),
     ("Today, the council voted", D(2024, 3, 12), "Today", D(2024, 3, 12), "day", False),
     ("elections held last year", D(2024, 3, 12), "last year", D(2023, 1, 1), "year", False),
+    # parts of the reference day, and the night before it
+    ("warplanes struck the city this morning, medics say", D(2024, 3, 12), "this morning", D(2024, 3, 12), "day", False),
+    ("This afternoon, the convoy arrived", D(2024, 3, 12), "This afternoon", D(2024, 3, 12), "day", False),
+    ("a protest this evening", D(2024, 3, 12), "this evening", D(2024, 3, 12), "day", False),
+    ("as reported earlier today", D(2024, 3, 12), "earlier today", D(2024, 3, 12), "day", False),
+    ("the fighters withdrew overnight, residents said", D(2024, 3, 12), "overnight", D(2024, 3, 12), "day", False),
+    ("gunfire was heard last night", D(2024, 3, 12), "last night", D(2024, 3, 11), "day", False),
 ]
 
 
