@@ -35,6 +35,13 @@ Rules, in the order they matter:
 * **Chained dates** ("the day before", "the next day", "three days earlier") count
   from the previous day-precision mention in the same text, and inherit its anchoring;
   without one they are dropped.
+* **Live blogs**: an entry that opens with a time stamp at the start of a line ("08:05",
+  "09:15 -", "14:30 GMT:", "10.45am -") was written on the reference day.  When the
+  entry (up to the next time stamp) writes no day-precision date of its own, its time
+  stamp is a mention of the reference day, so the entry's undated events take the
+  document's date; an entry that gives a date ("on Friday") keeps to it.  Undated
+  sentences outside time-stamped entries stay undated, and without a reference the
+  time stamp means nothing.
 * Overlapping readings keep the longest span ("Friday, February 21" over "Friday").
 """
 from __future__ import annotations
@@ -145,6 +152,12 @@ _RE_DEICTIC = re.compile(
 #: Deictic words for the reference day itself (see the module's rules).
 _SAME_DAY = frozenset({"today", "tonight", "this morning", "this afternoon", "this evening",
                        "earlier today", "later today", "overnight"})
+# A live blog entry's time stamp: a time at the start of a line, alone on it or followed by
+# a dash, a colon or a bar ("08:05", "09:15 -", "14:30 GMT:", "10.45am -", "7:02 p.m. |").
+_RE_TIME_STAMP = re.compile(
+    r"^[ \t]*(?:[01]?\d|2[0-3])[:.][0-5]\d(?:[ \t]*(?i:am|pm|a\.m\.|p\.m\.))?"
+    r"(?:[ \t]+(?:GMT|UTC|BST|CET|CEST|EST|EDT|PST|PDT|(?i:local(?:[ \t]+time)?))(?:[+-]\d{1,2})?)?"
+    r"(?=[ \t]*(?:[-\u2013\u2014:|]|$))", re.MULTILINE)
 _RE_CHAINED = re.compile(
     r"(?<![\w-])(?:(?i:the\s+(?P<dir1>day\s+before|day\s+after|previous\s+day|next\s+day|"
     r"following\s+day))(?=\s*[,.;:)\u2014]|\s*$)"
@@ -182,6 +195,7 @@ class _Raw:
     start: int
     end: int
     resolve: Callable[[dt.date | None, dt.date, "DateMention | None"], tuple[dt.date, str, bool] | None]
+    stamp: bool = False  # a live blog's time stamp (see _RE_TIME_STAMP)
 
 
 def _month_number(word: str) -> int:
@@ -395,6 +409,8 @@ def _candidates(text: str) -> list[_Raw]:
         add(m.start(), m.end(), _weekday_date(m["mod"], m["wd"]))
     for m in _RE_DEICTIC.finditer(text):
         add(m.start(), m.end(), _deictic_date(m["word"]))
+    for m in _RE_TIME_STAMP.finditer(text) if ":" in text or "." in text else ():
+        raws.append(_Raw(m.start() + len(m.group()) - len(m.group().lstrip()), m.end(), _deictic_date("today"), True))
     for m in _RE_CHAINED.finditer(text) if _RE_ANY_DAY.search(text) else ():
         if m["dir1"]:
             phrase = m["dir1"].lower()
@@ -424,6 +440,22 @@ def _select(raws: list[_Raw]) -> list[_Raw]:
     return sorted(chosen, key=lambda r: r.start)
 
 
+def _entry_has_a_date(raws: list[_Raw], i: int, stamps: list[int], reference, today) -> bool:
+    """Whether the live blog entry that ``raws[i]`` (a time stamp) opens, up to the next
+    time stamp, writes a day-precision date of its own."""
+    following = [s for s in stamps if s > raws[i].start]
+    end = following[0] if following else None
+    for raw in raws[i + 1:]:
+        if end is not None and raw.start >= end:
+            break
+        if raw.stamp:
+            continue
+        resolved = raw.resolve(reference, today, None)
+        if resolved is not None and resolved[1] == "day":
+            return True
+    return False
+
+
 # --------------------------------------------------------------------------- public
 
 def find_dates(
@@ -442,7 +474,11 @@ def find_dates(
     today = today or dt.date.today()
     mentions: list[DateMention] = []
     previous_day: DateMention | None = None
-    for raw in _select(_candidates(text)):
+    raws = _select(_candidates(text))
+    stamps = [raw.start for raw in raws if raw.stamp]
+    for i, raw in enumerate(raws):
+        if raw.stamp and _entry_has_a_date(raws, i, stamps, reference, today):
+            continue
         resolved = raw.resolve(reference, today, previous_day)
         if resolved is None:
             continue
