@@ -77,3 +77,30 @@ def test_requires_any_gates_a_layer():
     route = LayerMatcher(layers["supply_route"])
     assert route.triggers("The airport was closed to flights")
     assert not route.triggers("He flew in from the airport on Monday")
+
+
+SHIPPED = {lay.id: LayerMatcher(lay) for lay in load_layers(Path(__file__).parent.parent / "layers")}
+
+
+def fired(layer_id, sentence):
+    return [sentence[a:b] for a, b in SHIPPED[layer_id].triggers(sentence)]
+
+
+@pytest.mark.parametrize("layer_id, sentence", [
+    ("humanitarian", "The Humanitarian Country Team met with the Minister of Humanitarian Action to discuss access."),
+    ("humanitarian", "The UN Office for the Coordination of Humanitarian Affairs opened a hub in the city."),
+    ("ceasefire", "Officials of the Ceasefire Monitoring Committee visited the town on Monday."),
+])
+def test_a_trigger_inside_a_capitalised_name_does_not_fire(layer_id, sentence):
+    assert fired(layer_id, sentence) == []
+
+
+@pytest.mark.parametrize("layer_id, sentence, hit", [
+    ("ceasefire", "Ceasefire talks began in the capital on Monday.", "Ceasefire"),  # opens the sentence
+    ("ceasefire", "Residents said the Ceasefire was broken within hours.", "Ceasefire"),  # no name after it
+    ("supply_route", "The Indus Highway between the two towns was cut by floodwater.", "Highway"),  # the name's head
+    ("humanitarian", "Rebels Seize Town As Humanitarian Crisis Deepens", "Humanitarian"),  # a title-case headline
+    ("humanitarian", "Aid reached the camps, the Red Cross said.", "Red Cross"),  # written as a name in the layer
+])
+def test_a_capitalised_trigger_outside_a_name_still_fires(layer_id, sentence, hit):
+    assert hit in fired(layer_id, sentence)
