@@ -24,7 +24,10 @@ Standard library only; rules, not a trained model.  :func:`find_actors` reads
   gangs, ...) after a nationality or group word ("Russian forces", "Houthi fighters",
   "Saudi-led coalition"), or after a generic modifier ("government troops", "armed
   gangs", "security forces", normalised to lower case); an acronym modifier stands
-  for itself ("M23 rebels" -> "M23").  A few nouns are actors alone: "the army",
+  for itself ("M23 rebels" -> "M23").  Military craft and arms (warplanes, jets,
+  drones, navy, air force) are actors only after a nationality or group word
+  ("Russian warplanes"), and two such words may share the noun ("Russian and Syrian
+  warplanes").  A few nouns are actors alone: "the army",
   "police", "insurgents", "gangs".
 
 ``exclude`` holds place-name spans found by the caller.  A candidate that lies inside
@@ -159,15 +162,19 @@ _GENERIC_MODIFIERS = (
     r"opposition|allied|regime|junta|militia|jihadist|islamist|army|military|national|"
     r"foreign|local|riot|border|special)"
 )
+#: Military arms and craft, actors only after a nationality or group word ("Russian
+#: warplanes", "Turkish drones", "Israeli navy"): "armed drones" or "military aircraft" name none.
+_CRAFT = r"(?:warplanes|fighter\s+jets|jets|drones|aircraft|helicopters|gunships|warships|navy|air\s+force)"
+_CAP_MODIFIER = r"[A-Z][\w\u00C0-\u024F'\u2019]*(?:-(?:led|backed|allied|aligned))?"
 _RE_COLLECTIVE_CAP = re.compile(
-    rf"(?<![\w-])(?P<mod>[A-Z][\w\u00C0-\u024F'\u2019]*(?:-(?:led|backed|allied|aligned))?)\s+(?P<noun>{_COLLECTIVE})(?![\w-])"
+    rf"(?<![\w-])(?P<mod>{_CAP_MODIFIER}(?:\s+and\s+{_CAP_MODIFIER})?)\s+(?P<noun>{_COLLECTIVE}|{_CRAFT})(?![\w-])"
 )
 _RE_COLLECTIVE_GENERIC = re.compile(
     rf"(?<![\w-])(?P<mod>(?i:{_GENERIC_MODIFIERS}))\s+(?P<noun>{_COLLECTIVE})(?![\w-])"
 )
 #: A collective noun as _RE_COLLECTIVE_CAP and _RE_COLLECTIVE_GENERIC need it (lower case):
 #: without one, neither can match (a cheap first look).
-_RE_ANY_COLLECTIVE = re.compile(_COLLECTIVE)
+_RE_ANY_COLLECTIVE = re.compile(f"{_COLLECTIVE}|{_CRAFT}")
 _RE_COLLECTIVE_BARE = re.compile(
     r"(?<![\w-])(?:(?i:the)\s+(?P<the>army|military|junta|police)"
     r"|(?P<bare>(?i:police|insurgents|rebels|militants|jihadists|gunmen|gangs|paramilitaries|separatists)))(?![\w-])"
@@ -363,6 +370,16 @@ def _collectives(sentence: str) -> list[tuple[int, int, str]]:
     noun = _RE_ANY_COLLECTIVE.search(sentence) is not None
     for m in _RE_COLLECTIVE_CAP.finditer(sentence) if noun else ():
         mod = m.group("mod")
+        first, _, second = " ".join(mod.split()).partition(" and ")
+        if second and (first in _STOP_CAPS | _MONTHS_DAYS or _RE_CODE.fullmatch(first)
+                       or _RE_GENERIC_MODIFIER.fullmatch(first.lower()) or second in _STOP_CAPS | _MONTHS_DAYS
+                       or _RE_CODE.fullmatch(second) or _RE_GENERIC_MODIFIER.fullmatch(second.lower())):
+            # "Russian and Syrian warplanes" shares the noun only between two names: else
+            # the second modifier is read alone ("US and UK troops" -> "UK troops")
+            m = _RE_COLLECTIVE_CAP.match(sentence, m.start("mod") + mod.rindex(second.split()[-1]))
+            if m is None:
+                continue
+            mod = m.group("mod")
         if mod in _STOP_CAPS or mod in _MONTHS_DAYS:
             continue
         if _RE_CODE.fullmatch(mod):
