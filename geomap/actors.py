@@ -14,6 +14,8 @@ Standard library only; rules, not a trained model.  :func:`find_actors` reads
   Department of State", "Economic Community of West African States"); a name with a
   parenthesised acronym gives both ("East African Community (EAC)"); runs that end in
   a facility word ("... International Airport") are places, not organisations.
+* **not news agencies or broadcasters** (:data:`NEWS_SOURCES`: Reuters, AFP, Xinhua,
+  Al Jazeera, "... News Agency"): "(Reuters)" or "told AFP" names a report's source.
 * **acronyms**: 2-6 capitals, or capitals with digits ("M23", "G20"), except the
   country and common acronyms in :data:`NOT_ACTOR_ACRONYMS` and roman numerals.
 * **well-known groups** without an organisation word (:data:`KNOWN_GROUPS`: Hamas,
@@ -22,7 +24,10 @@ Standard library only; rules, not a trained model.  :func:`find_actors` reads
   gangs, ...) after a nationality or group word ("Russian forces", "Houthi fighters",
   "Saudi-led coalition"), or after a generic modifier ("government troops", "armed
   gangs", "security forces", normalised to lower case); an acronym modifier stands
-  for itself ("M23 rebels" -> "M23").  A few nouns are actors alone: "the army",
+  for itself ("M23 rebels" -> "M23").  Military craft and arms (warplanes, jets,
+  drones, navy, air force) are actors only after a nationality or group word
+  ("Russian warplanes"), and two such words may share the noun ("Russian and Syrian
+  warplanes").  A few nouns are actors alone: "the army",
   "police", "insurgents", "gangs".
 
 ``exclude`` holds place-name spans found by the caller.  A candidate that lies inside
@@ -36,7 +41,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
-__all__ = ["find_actors", "canonical_actors", "NOT_ACTOR_ACRONYMS", "KNOWN_GROUPS"]
+__all__ = ["find_actors", "canonical_actors", "is_news_source", "NOT_ACTOR_ACRONYMS", "KNOWN_GROUPS", "NEWS_SOURCES"]
 
 #: All-caps tokens that are countries, units or media rather than actors.
 NOT_ACTOR_ACRONYMS = frozenset("""
@@ -45,6 +50,25 @@ TV GMT UTC AM PM BC AD CEO CFO ID OK AIDS HIV COVID GDP NGO NGOS IDP IDPS
 AFP AP BBC CNN UPI RFI VOA DW NPR PDF FAQ UTF SMS GPS SUV
 KM KG MW FM
 """.split())
+#: News agencies and broadcasters: the sources of a report ("(Reuters)", "told AFP"), not
+#: parties to its events.  Compared without case, dots or hyphens.
+NEWS_SOURCES = frozenset(
+    name.casefold() for name in """
+Reuters|AFP|AP|A.P.|Associated Press|the Associated Press|Agence France-Presse|Agence France Presse|
+Xinhua|dpa|EFE|ANSA|Anadolu|Anadolu Agency|UPI|United Press International|Bloomberg|PTI|
+Press Trust of India|ANI|TASS|ITAR-TASS|RIA Novosti|RIA|Interfax|Kyodo|Kyodo News|Yonhap|IRNA|
+SANA|WAM|SPA|MENA|Al Jazeera|Al-Jazeera|Al Arabiya|BBC|CNN|RFI|VOA|Voice of America|DW|Deutsche Welle
+""".replace("\n", "").split("|"))
+#: "Saudi Press Agency", "Syrian Arab News Agency", "Xinhua News Agency": sources too.
+_RE_NEWS_AGENCY = re.compile(r"(?:News|Press)\s+Agency$")
+
+
+def is_news_source(name: str) -> bool:
+    """Whether ``name`` is a news agency or broadcaster (:data:`NEWS_SOURCES`, "... News Agency")."""
+    plain = " ".join(name.split())
+    return plain.casefold() in NEWS_SOURCES or _RE_NEWS_AGENCY.search(plain) is not None
+
+
 _ROMAN = re.compile(r"^(?=[MDCLXVI]{2,}$)M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 
 #: Armed groups and movements usually named without an organisation word.
@@ -138,15 +162,19 @@ _GENERIC_MODIFIERS = (
     r"opposition|allied|regime|junta|militia|jihadist|islamist|army|military|national|"
     r"foreign|local|riot|border|special)"
 )
+#: Military arms and craft, actors only after a nationality or group word ("Russian
+#: warplanes", "Turkish drones", "Israeli navy"): "armed drones" or "military aircraft" name none.
+_CRAFT = r"(?:warplanes|fighter\s+jets|jets|drones|aircraft|helicopters|gunships|warships|navy|air\s+force)"
+_CAP_MODIFIER = r"[A-Z][\w\u00C0-\u024F'\u2019]*(?:-(?:led|backed|allied|aligned))?"
 _RE_COLLECTIVE_CAP = re.compile(
-    rf"(?<![\w-])(?P<mod>[A-Z][\w\u00C0-\u024F'\u2019]*(?:-(?:led|backed|allied|aligned))?)\s+(?P<noun>{_COLLECTIVE})(?![\w-])"
+    rf"(?<![\w-])(?P<mod>{_CAP_MODIFIER}(?:\s+and\s+{_CAP_MODIFIER})?)\s+(?P<noun>{_COLLECTIVE}|{_CRAFT})(?![\w-])"
 )
 _RE_COLLECTIVE_GENERIC = re.compile(
     rf"(?<![\w-])(?P<mod>(?i:{_GENERIC_MODIFIERS}))\s+(?P<noun>{_COLLECTIVE})(?![\w-])"
 )
 #: A collective noun as _RE_COLLECTIVE_CAP and _RE_COLLECTIVE_GENERIC need it (lower case):
 #: without one, neither can match (a cheap first look).
-_RE_ANY_COLLECTIVE = re.compile(_COLLECTIVE)
+_RE_ANY_COLLECTIVE = re.compile(f"{_COLLECTIVE}|{_CRAFT}")
 _RE_COLLECTIVE_BARE = re.compile(
     r"(?<![\w-])(?:(?i:the)\s+(?P<the>army|military|junta|police)"
     r"|(?P<bare>(?i:police|insurgents|rebels|militants|jihadists|gunmen|gangs|paramilitaries|separatists)))(?![\w-])"
@@ -342,6 +370,16 @@ def _collectives(sentence: str) -> list[tuple[int, int, str]]:
     noun = _RE_ANY_COLLECTIVE.search(sentence) is not None
     for m in _RE_COLLECTIVE_CAP.finditer(sentence) if noun else ():
         mod = m.group("mod")
+        first, _, second = " ".join(mod.split()).partition(" and ")
+        if second and (first in _STOP_CAPS | _MONTHS_DAYS or _RE_CODE.fullmatch(first)
+                       or _RE_GENERIC_MODIFIER.fullmatch(first.lower()) or second in _STOP_CAPS | _MONTHS_DAYS
+                       or _RE_CODE.fullmatch(second) or _RE_GENERIC_MODIFIER.fullmatch(second.lower())):
+            # "Russian and Syrian warplanes" shares the noun only between two names: else
+            # the second modifier is read alone ("US and UK troops" -> "UK troops")
+            m = _RE_COLLECTIVE_CAP.match(sentence, m.start("mod") + mod.rindex(second.split()[-1]))
+            if m is None:
+                continue
+            mod = m.group("mod")
         if mod in _STOP_CAPS or mod in _MONTHS_DAYS:
             continue
         if _RE_CODE.fullmatch(mod):
@@ -401,7 +439,7 @@ def find_actors(sentence: str, *, exclude: Sequence[tuple[int, int]] = ()) -> li
     priority = {"org": 0, "group": 1, "person": 2, "collective": 3, "acronym": 4, "generic": 5}
     chosen: list[tuple[int, int, str]] = []
     for start, end, kind in sorted(candidates, key=lambda c: (-(c[1] - c[0]), priority[c[2]], c[0])):
-        if start >= end or not _keep((start, end), exclude):
+        if start >= end or not _keep((start, end), exclude) or is_news_source(sentence[start:end]):
             continue
         if all(end <= s or start >= e for s, e, _ in chosen):
             chosen.append((start, end, _name_of(sentence, start, end, kind)))

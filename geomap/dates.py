@@ -25,12 +25,23 @@ Rules, in the order they matter:
   2023-12-20, "January 3" is 2024-01-03.  Without a reference, ``today`` stands in.
 * **Deictic dates** ("on Sunday", "last Sunday", "yesterday", "today", "last year")
   are counted from the reference and dropped when there is none: counting them from
-  the day the program runs would date an archived article wrongly.  A bare weekday is
+  the day the program runs would date an archived article wrongly.  The reference day
+  itself is "today", "tonight", "this morning/afternoon/evening", "earlier/later today"
+  and "overnight" (the night that ends on the day of writing, as a reader of the
+  morning's news takes it; "overnight on/into Tuesday" is left to the weekday);
+  "last night", like "yesterday", is the day before (the evening before writing).  A bare weekday is
   the most recent such day on or before the reference ("on Tuesday" in an article of
   a Tuesday is that day); "last <weekday>" is strictly before it, "next" strictly after.
 * **Chained dates** ("the day before", "the next day", "three days earlier") count
   from the previous day-precision mention in the same text, and inherit its anchoring;
   without one they are dropped.
+* **Live blogs**: an entry that opens with a time stamp at the start of a line ("08:05",
+  "09:15 -", "14:30 GMT:", "10.45am -") was written on the reference day.  When the
+  entry (up to the next time stamp) writes no day-precision date of its own, its time
+  stamp is a mention of the reference day, so the entry's undated events take the
+  document's date; an entry that gives a date ("on Friday") keeps to it.  Undated
+  sentences outside time-stamped entries stay undated, and without a reference the
+  time stamp means nothing.
 * Overlapping readings keep the longest span ("Friday, February 21" over "Friday").
 """
 from __future__ import annotations
@@ -134,8 +145,19 @@ _RE_WEEKDAY = re.compile(
 )
 _RE_DEICTIC = re.compile(
     r"(?<![\w-])(?P<word>(?i:yesterday|today|tonight|tomorrow|last\s+night|"
+    r"this\s+(?:morning|afternoon|evening)|(?:earlier|later)\s+today|"
+    r"overnight(?!\s+(?:on|into|to|from|between|of)\b)|"
     r"(?:last|this|next)\s+(?:year|month)))(?![\w-])"
 )
+#: Deictic words for the reference day itself (see the module's rules).
+_SAME_DAY = frozenset({"today", "tonight", "this morning", "this afternoon", "this evening",
+                       "earlier today", "later today", "overnight"})
+# A live blog entry's time stamp: a time at the start of a line, alone on it or followed by
+# a dash, a colon or a bar ("08:05", "09:15 -", "14:30 GMT:", "10.45am -", "7:02 p.m. |").
+_RE_TIME_STAMP = re.compile(
+    r"^[ \t]*(?:[01]?\d|2[0-3])[:.][0-5]\d(?:[ \t]*(?i:am|pm|a\.m\.|p\.m\.))?"
+    r"(?:[ \t]+(?:GMT|UTC|BST|CET|CEST|EST|EDT|PST|PDT|(?i:local(?:[ \t]+time)?))(?:[+-]\d{1,2})?)?"
+    r"(?=[ \t]*(?:[-\u2013\u2014:|]|$))", re.MULTILINE)
 _RE_CHAINED = re.compile(
     r"(?<![\w-])(?:(?i:the\s+(?P<dir1>day\s+before|day\s+after|previous\s+day|next\s+day|"
     r"following\s+day))(?=\s*[,.;:)\u2014]|\s*$)"
@@ -173,6 +195,7 @@ class _Raw:
     start: int
     end: int
     resolve: Callable[[dt.date | None, dt.date, "DateMention | None"], tuple[dt.date, str, bool] | None]
+    stamp: bool = False  # a live blog's time stamp (see _RE_TIME_STAMP)
 
 
 def _month_number(word: str) -> int:
@@ -287,7 +310,7 @@ def _deictic_date(word: str):
     def resolve(ref, _today, _prev):
         if ref is None:
             return None
-        if word in ("today", "tonight"):
+        if word in _SAME_DAY:
             return ref, "day", False
         if word in ("yesterday", "last night"):
             return ref - dt.timedelta(days=1), "day", False
@@ -386,6 +409,8 @@ def _candidates(text: str) -> list[_Raw]:
         add(m.start(), m.end(), _weekday_date(m["mod"], m["wd"]))
     for m in _RE_DEICTIC.finditer(text):
         add(m.start(), m.end(), _deictic_date(m["word"]))
+    for m in _RE_TIME_STAMP.finditer(text) if ":" in text or "." in text else ():
+        raws.append(_Raw(m.start() + len(m.group()) - len(m.group().lstrip()), m.end(), _deictic_date("today"), True))
     for m in _RE_CHAINED.finditer(text) if _RE_ANY_DAY.search(text) else ():
         if m["dir1"]:
             phrase = m["dir1"].lower()
@@ -415,6 +440,22 @@ def _select(raws: list[_Raw]) -> list[_Raw]:
     return sorted(chosen, key=lambda r: r.start)
 
 
+def _entry_has_a_date(raws: list[_Raw], i: int, stamps: list[int], reference, today) -> bool:
+    """Whether the live blog entry that ``raws[i]`` (a time stamp) opens, up to the next
+    time stamp, writes a day-precision date of its own."""
+    following = [s for s in stamps if s > raws[i].start]
+    end = following[0] if following else None
+    for raw in raws[i + 1:]:
+        if end is not None and raw.start >= end:
+            break
+        if raw.stamp:
+            continue
+        resolved = raw.resolve(reference, today, None)
+        if resolved is not None and resolved[1] == "day":
+            return True
+    return False
+
+
 # --------------------------------------------------------------------------- public
 
 def find_dates(
@@ -433,7 +474,11 @@ def find_dates(
     today = today or dt.date.today()
     mentions: list[DateMention] = []
     previous_day: DateMention | None = None
-    for raw in _select(_candidates(text)):
+    raws = _select(_candidates(text))
+    stamps = [raw.start for raw in raws if raw.stamp]
+    for i, raw in enumerate(raws):
+        if raw.stamp and _entry_has_a_date(raws, i, stamps, reference, today):
+            continue
         resolved = raw.resolve(reference, today, previous_day)
         if resolved is None:
             continue

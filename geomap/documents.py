@@ -30,21 +30,43 @@ MAX_BYTES = 2 * 1024 * 1024
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
-# "GOMA, Congo, Jan 27 (Reuters) - ", "KYIV, March 3 (AP) -- ": where and when a wire story was filed.
+# "GOMA, Congo, Jan 27 (Reuters) - ", "KYIV, March 3 (AP) -- ", "BAMAKO, Nov 14 (AFP) - ",
+# "CÚCUTA, Colombia (AP) — ": where (and when) a wire story was filed.  The place is written
+# in capitals; a date, an agency in brackets or both follow it, then a dash or a colon.
+_CAPS = "A-Z\u00c0-\u00d6\u00d8-\u00de"  # capitals, with the accented Latin ones
+_MONTH_WORD = r"[A-Z][a-z]{2,8}\.?"  # "November", "Nov", "Nov.", "Sept."
 _DATELINE = re.compile(
-    r"\A\s*(?P<place>[A-Z][A-Z .'\u2019-]{1,40}(?:,\s*[A-Z][\w .'\u2019-]{1,40}){0,2}),\s*"
-    r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,?\s+\d{4})?)\s*(?:\((?P<agency>[^()\n]{1,40})\)\s*)?"
+    rf"[ \t]*(?P<place>[{_CAPS}][{_CAPS} .'\u2019-]{{1,40}}(?:,[ \t]*[A-Z\u00c0-\u00de](?:[^\W\d_]|[ .'\u2019-]){{1,40}}){{0,2}})"
+    rf"(?:,[ \t]*(?P<date>{_MONTH_WORD}[ \t]+\d{{1,2}}(?:,?[ \t]+\d{{4}})?)[ \t]*(?:\((?P<agency>[^()\n]{{1,40}})\)[ \t]*)?"
+    rf"|[ \t]*\((?P<agency2>[^()\n]{{1,40}})\)[ \t]*)"
     r"(?:[-\u2013\u2014]{1,2}|:)\s*")
+#: How far into a text a dateline may start: after a headline, a byline and a date line.
+DATELINE_WITHIN = 1000
 
 
 def dateline(text: str) -> tuple[int, int, str] | None:
-    """(start, end, date words) of a wire-story dateline at the start of ``text``, if any.
+    """(start, end, date words) of a wire-story dateline, if the text has one.
+
+    A dateline opens the text or one of its first lines (within :data:`DATELINE_WITHIN`
+    characters, after a headline, a byline or a "Published ..." line): a place in
+    capitals, then a date ("Nov 14", "Nov. 14", "November 14, 2023"), an agency in
+    brackets or both, then a dash or a colon.  The date words are "" when only the agency
+    is given ("CÚCUTA, Colombia (AP) —").
 
     The dateline tells where the story was filed, not where events happened, and its
-    date is the story's date when no published date is given.
+    date is the story's date when no published date is given; its words (place, agency)
+    are no actors.
     """
-    m = _DATELINE.match(text)
-    return (m.start(), m.end(), m.group("date")) if m else None
+    pos = 0
+    while pos < len(text) and pos <= DATELINE_WITHIN:
+        m = _DATELINE.match(text, pos)
+        if m:
+            return m.start("place"), m.end(), m.group("date") or ""
+        newline = text.find("\n", pos)
+        if newline < 0:
+            return None
+        pos = newline + 1
+    return None
 
 
 def iter_paths(inputs: Iterable[Path | str]) -> Iterator[Path]:

@@ -260,14 +260,19 @@ class _DocContext:
         self.today = today
         self.sentences = sentences
         self._line = dateline(doc.text)
-        self.head = self._line[1] if self._line else 0  # text before this is a dateline: no places, actors or dates
-        self.mentions = sorted((m for m in mentions if m.start >= self.head), key=lambda m: m.start)
+        # the dateline's span (it may follow a headline): no places, actors or dates in it
+        self.line_start, self.head = self._line[:2] if self._line else (0, 0)
+        self.mentions = sorted((m for m in mentions if not self.in_dateline(m.start)), key=lambda m: m.start)
         self._mention_starts = [m.start for m in self.mentions]
+
+    def in_dateline(self, offset: int) -> bool:
+        return self.line_start <= offset < self.head
 
     @cached_property
     def reference(self) -> dt.date | None:
         doc, line, today = self.doc, self._line, self.today
-        reference = dates_mod.reference_date(doc.text[self.head:], doc.published, today=today)
+        reference = dates_mod.reference_date(doc.text[:self.line_start] + "\n" + doc.text[self.head:],
+                                             doc.published, today=today)
         if line and doc.published is None:
             filed = [d for d in dates_mod.find_dates(line[2], reference=reference, today=today)
                      if d.precision == "day"]
@@ -277,7 +282,7 @@ class _DocContext:
     @cached_property
     def dates(self) -> list[dates_mod.DateMention]:
         return [d for d in dates_mod.find_dates(self.doc.text, reference=self.reference, today=self.today)
-                if d.start >= self.head]
+                if not self.in_dateline(d.start)]
 
     @cached_property
     def _day_starts(self) -> list[int]:
@@ -302,7 +307,7 @@ class _DocContext:
         the country each canonical name is affiliated with."""
         place_spans = [(m.start, m.end) for m in self.mentions if m.role == "name"]
         if self.head:
-            place_spans.append((0, self.head))
+            place_spans.append((self.line_start, self.head))
         place_spans.sort()  # only which spans lie in a sentence matters, not their order
         span_starts = [a for a, _ in place_spans]
         sentence_actors: dict[int, list[tuple[int, int, str]]] = {}

@@ -146,6 +146,32 @@ def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern | None:
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + ")", re.IGNORECASE)
 
 
+_WORD_AFTER = re.compile(r"[ \t]+([\w'\u2019&.-]+)")
+_LETTER = re.compile(r"[^\W\d_]")
+_LOWER_WORD = re.compile(r"(?<![\w-])[a-z]{4,}(?![\w-])")
+#: Words a title-case headline may leave in lower case.
+_HEADLINE_LOWER = frozenset({"with", "from", "into", "over", "than", "that", "upon", "onto", "amid", "near"})
+
+
+def in_capitalised_name(sentence: str, start: int, end: int) -> bool:
+    """Whether ``sentence[start:end]``, capitalised, modifies a capitalised word right after
+    it in one name: "Minister of Humanitarian Action", "the Ceasefire Monitoring
+    Committee", "Office for the Coordination of Humanitarian Affairs".
+
+    The name's last word is its head and names what the thing is ("the Indus Highway",
+    "Jinnah International Airport", "the Rafah Crossing"): a trigger there still fires.
+    So does one that opens its sentence or line ("Ceasefire Talks Resume" aside), or any
+    word of a title-case headline, where every word is capitalised."""
+    after = _WORD_AFTER.match(sentence, end)
+    if not (after and after.group(1)[0].isupper()):
+        return False
+    line_start = sentence.rfind("\n", 0, start) + 1
+    if not _LETTER.search(sentence, line_start, start):
+        return False  # the first word of its sentence or line
+    # a headline in title case: only short words in lower case
+    return any(w not in _HEADLINE_LOWER for w in _LOWER_WORD.findall(sentence))
+
+
 class LayerMatcher:
     """Finds a layer's triggers in sentences."""
 
@@ -157,6 +183,11 @@ class LayerMatcher:
         res = [r for r in [phrase_regex(self.layer.triggers)] if r is not None]
         res += [re.compile(p, re.IGNORECASE) for p in self.layer.patterns]
         return res
+
+    @cached_property
+    def _written_as_names(self) -> re.Pattern | None:
+        """The triggers the layer file writes capitalised ("Red Cross", "WFP"): names by design."""
+        return phrase_regex(tuple(t for t in self.layer.triggers if t[:1].isupper()))
 
     @cached_property
     def _requires(self) -> re.Pattern | None:
@@ -176,8 +207,20 @@ class LayerMatcher:
             return []
         if self._unless is not None and self._unless.search(sentence):
             return []
-        spans = {m.span() for rx in self._trigger_res for m in rx.finditer(sentence) if m.end() > m.start()}
+        spans = {m.span() for rx in self._trigger_res for m in rx.finditer(sentence)
+                 if m.end() > m.start() and not (sentence[m.start()].isupper() and self._in_a_name(sentence, m))}
         return sorted(spans)
+
+    def _in_a_name(self, sentence: str, m: re.Match) -> bool:
+        """Whether a capitalised trigger word is part of a longer capitalised name ("Minister
+        of Humanitarian Action", "the Ceasefire Monitoring Committee"), not the word itself.
+
+        Not when the layer file writes the trigger capitalised (a name by design), when it
+        opens its sentence or line, or in a headline in title case."""
+        names = self._written_as_names
+        if names is not None and names.fullmatch(m.group()):
+            return False
+        return in_capitalised_name(sentence, m.start(), m.end())
 
     def remote(self, sentence: str) -> list[tuple[int, int]]:
         """Offsets of phrases marking a venue-less event (a call)."""

@@ -71,6 +71,19 @@ CASES = [
     ("He said they would return.", set(), {"He", "They"}),
     ("World War II veterans marched on Friday.", set(), {"II", "Friday"}),
     ("COVID cases rose and the NGO reported 300 IDPs in the USA.", set(), {"COVID", "NGO", "IDPs", "USA"}),
+    # military craft and arms after a nationality; two nationalities sharing the noun
+    ("Russian and Syrian warplanes struck the city, medics said.", {"Russian and Syrian warplanes"}, set()),
+    ("Turkish drones hit the base and the Israeli navy shelled the port.", {"Turkish drones", "Israeli navy"}, set()),
+    ("US and UK troops left; armed drones and military aircraft flew over.", {"UK troops"},
+     {"armed drones", "military aircraft", "US and UK troops"}),
+    ("The Russian language is taught in Russian schools.", set(), {"Russian language", "Russian schools"}),
+    # news agencies and broadcasters are sources, not parties
+    ("JUBA, March 6 (Reuters) - Fighters from the White Army overran a garrison.", {"White Army"},
+     {"Reuters"}),  # the dateline's place is left out by the caller (events)
+    ("Rebels told AFP and the Associated Press that M23 fighters had entered, Xinhua and Al Jazeera reported.",
+     {"M23", "rebels"}, {"AFP", "Associated Press", "the Associated Press", "Xinhua", "Al Jazeera"}),
+    ("The Saudi Press Agency (SPA) and the Syrian Arab News Agency (SANA) said the Syrian Democratic Forces withdrew.",
+     {"Syrian Democratic Forces"}, {"Saudi Press Agency", "SPA", "Syrian Arab News Agency", "SANA"}),
 ]
 
 

@@ -56,6 +56,13 @@ CASES = [
     ("officials said yesterday", D(2024, 3, 12), "yesterday", D(2024, 3, 11), "day", False),
     ("Today, the council voted", D(2024, 3, 12), "Today", D(2024, 3, 12), "day", False),
     ("elections held last year", D(2024, 3, 12), "last year", D(2023, 1, 1), "year", False),
+    # parts of the reference day, and the night before it
+    ("warplanes struck the city this morning, medics say", D(2024, 3, 12), "this morning", D(2024, 3, 12), "day", False),
+    ("This afternoon, the convoy arrived", D(2024, 3, 12), "This afternoon", D(2024, 3, 12), "day", False),
+    ("a protest this evening", D(2024, 3, 12), "this evening", D(2024, 3, 12), "day", False),
+    ("as reported earlier today", D(2024, 3, 12), "earlier today", D(2024, 3, 12), "day", False),
+    ("the fighters withdrew overnight, residents said", D(2024, 3, 12), "overnight", D(2024, 3, 12), "day", False),
+    ("gunfire was heard last night", D(2024, 3, 12), "last night", D(2024, 3, 11), "day", False),
 ]
 
 
@@ -167,3 +174,27 @@ def test_many_dates_in_one_long_text_are_all_found():
     text = "Talks resumed on Monday, March 3. Bloody Sunday was remembered on 5 May 2024. " * 4000
     found = find_dates(text, reference=D(2025, 3, 5), today=TODAY)
     assert len(found) == 2 * 4000  # "Monday, March 3" and "5 May 2024"; "Bloody Sunday" is no date
+
+
+def test_a_live_blog_time_stamp_dates_an_entry_without_a_date_of_its_own():
+    text = ("Live coverage, Saturday 30 November 2024.\n\n"
+            "09:15 - Rebels entered the airport.\n\n"
+            "10.45am -\nThe army says troops retook the town on Friday.\n\n"
+            "14:30 GMT: Shelling resumed.\n\n"
+            "The council will meet at 12:30 - officials said.")
+    ref = reference_date(text, today=TODAY)
+    found = [(m.text, m.date) for m in find_dates(text, reference=ref, today=TODAY)]
+    assert found == [
+        ("Saturday 30 November 2024", D(2024, 11, 30)),
+        ("09:15", D(2024, 11, 30)),  # no date in the entry: the day of writing
+        ("Friday", D(2024, 11, 29)),  # the entry's own date; its time stamp gives none
+        ("14:30 GMT", D(2024, 11, 30)),
+    ]  # "12:30" inside a line is a time, not a time stamp
+
+
+@pytest.mark.parametrize("text", [
+    "09:15 - Rebels entered the airport.",  # no reference: a time stamp says nothing
+    "12.50 per cent of the vote\n3.5 million people fled",
+])
+def test_time_stamps_need_a_reference_and_a_line_of_their_own(text):
+    assert find_dates(text, today=TODAY) == []

@@ -122,9 +122,19 @@ def test_html_with_unreadable_published_metadata_is_still_read(tmp_path, caplog)
     ("KYIV, Ukraine, March 3, 2024 -- Shelling.", "March 3, 2024"),
     ("Fighting raged in Goma, Congo, on June 3 (officials) - a report.", None),
     ("The UN, June 3 (Reuters) - ", None),
+    # abbreviated months, with or without a full stop
+    ("BAMAKO, Nov 14 (AFP) - Troops entered Kidal.", "Nov 14"),
+    ("BAMAKO, Sept. 2 - Troops entered Kidal.", "Sept. 2"),
+    ("BAMAKO, Mali, Nov 14, 2023 (AFP) - Troops entered Kidal.", "Nov 14, 2023"),
+    # after a headline and a date line; an agency without a date; accented capitals
+    ("Published 14 November 2023\n\nArmy enters Kidal\n\nBAMAKO, Nov 14 (AFP) - Troops entered.", "Nov 14"),
+    ("Exodus from the border\n\nC\u00daCUTA, Colombia (AP) \u2014 Thousands fled.", ""),
+    ("OPINION\n\nLIVE: rebels enter the city - and more.", None),
 ])
 def test_datelines(text, date_words):
     from geomap.documents import dateline
 
     found = dateline(text)
     assert (found[2] if found else None) == date_words
+    if found:  # the span starts at the place, in capitals, and ends after the dash
+        assert text[found[0]].isupper() and text[found[0]:found[1]].rstrip()[-1] in "-\u2014"

@@ -161,6 +161,24 @@ def test_a_dateline_dates_the_story_and_names_no_actor_or_venue():
     assert not {"BAMAKO", "Reuters", "Mali"} & set(ev.actors)
 
 
+def test_a_dateline_after_a_headline_is_neither_venue_nor_actor():
+    text = ("Published 3 June 2023\n\nJihadists strike Gao\n\n"
+            "BAMAKO, Jun 3 (AFP) - Jihadists attacked Gao on Saturday, killing 12.")
+    (ev,) = events_of(text, published=None)
+    assert ev.event_type == "clash" and ev.place == "Gao"
+    assert ev.date == dt.date(2023, 6, 3)  # "Published" gives the year, the dateline its day
+    assert not {"BAMAKO", "AFP"} & set(ev.actors)
+
+
+def test_a_live_blog_entry_takes_the_documents_date():
+    text = ("Live coverage, 10 June 2024.\n\n08:05\nJihadists attacked Gao.\n\n"
+            "09:20 - Fighters seized Kidal on Saturday.\n\nBackground: ministers met in Bamako.")
+    events = {e.place: e for e in events_of(text)}
+    assert events["Gao"].date == dt.date(2024, 6, 10)  # the time-stamped entry's day
+    assert events["Kidal"].date == dt.date(2024, 6, 8)  # its own date
+    assert events["Bamako"].date is None  # no time stamp: undated stays undated
+
+
 @pytest.mark.parametrize("text, expected", [
     # parties are not venues; the country the text puts the event in is
     ("A ceasefire between Mali and Niger took effect in Niger on Monday, after talks brokered by Mali.",

@@ -77,3 +77,63 @@ def test_requires_any_gates_a_layer():
     route = LayerMatcher(layers["supply_route"])
     assert route.triggers("The airport was closed to flights")
     assert not route.triggers("He flew in from the airport on Monday")
+
+
+SHIPPED = {lay.id: LayerMatcher(lay) for lay in load_layers(Path(__file__).parent.parent / "layers")}
+
+
+def fired(layer_id, sentence):
+    return [sentence[a:b] for a, b in SHIPPED[layer_id].triggers(sentence)]
+
+
+@pytest.mark.parametrize("layer_id, sentence", [
+    ("humanitarian", "The Humanitarian Country Team met with the Minister of Humanitarian Action to discuss access."),
+    ("humanitarian", "The UN Office for the Coordination of Humanitarian Affairs opened a hub in the city."),
+    ("ceasefire", "Officials of the Ceasefire Monitoring Committee visited the town on Monday."),
+])
+def test_a_trigger_inside_a_capitalised_name_does_not_fire(layer_id, sentence):
+    assert fired(layer_id, sentence) == []
+
+
+@pytest.mark.parametrize("layer_id, sentence, hit", [
+    ("ceasefire", "Ceasefire talks began in the capital on Monday.", "Ceasefire"),  # opens the sentence
+    ("ceasefire", "Residents said the Ceasefire was broken within hours.", "Ceasefire"),  # no name after it
+    ("supply_route", "The Indus Highway between the two towns was cut by floodwater.", "Highway"),  # the name's head
+    ("humanitarian", "Rebels Seize Town As Humanitarian Crisis Deepens", "Humanitarian"),  # a title-case headline
+    ("humanitarian", "Aid reached the camps, the Red Cross said.", "Red Cross"),  # written as a name in the layer
+])
+def test_a_capitalised_trigger_outside_a_name_still_fires(layer_id, sentence, hit):
+    assert hit in fired(layer_id, sentence)
+
+
+@pytest.mark.parametrize("layer_id, sentence, hit", [
+    # keeping a named place
+    ("control", "The Libyan National Army has kept Sirte since 2020.", "kept"),
+    ("control", "Government troops retained Bakhmut after weeks of assaults.", "retained"),
+    ("control", "The army held on to the town of Kherson.", "held on to"),
+    ("control", "The group still holds Kidal and two other towns.", "still holds"),
+    # disease, patients, crowded camps, flooding
+    ("humanitarian", "Doctors were treating hundreds of patients a day for malaria and diarrhoea.", "treating hundreds of patients"),
+    ("humanitarian", "Clinics recorded cases of malaria, diarrhea and measles in the district.", "measles"),
+    ("humanitarian", "Relief camps in the city are overflowing.", "Relief camps"),
+    ("humanitarian", "The breaches flooded about 100 villages.", "flooded"),
+    ("humanitarian", "The fighting forced 125,000 people from their homes.", "from their homes"),
+    # flights that carry aid
+    ("supply_route", "A UN-chartered flight carrying tents landed at the city's airport.", "UN-chartered flight"),
+    ("supply_route", "Humanitarian helicopter (UNHAS) flights to the town resumed on Monday.",
+     "Humanitarian helicopter (UNHAS) flights"),
+    ("supply_route", "An airlift of food began on Tuesday.", "airlift"),
+])
+def test_trigger_vocabulary(layer_id, sentence, hit):
+    assert hit in fired(layer_id, sentence)
+
+
+@pytest.mark.parametrize("layer_id, sentence", [
+    ("control", "The level of the lake kept rising, and the party holds talks on Monday."),
+    ("control", "She kept Monday free."),
+    ("supply_route", "The president flew in and landed at the airport for talks."),
+    ("supply_route", "The minister took a flight to the capital."),
+    ("humanitarian", "The patients' association held its annual meeting."),
+])
+def test_trigger_vocabulary_does_not_overreach(layer_id, sentence):
+    assert fired(layer_id, sentence) == []
