@@ -13,8 +13,9 @@ trigger is linked to the resolved places of the same sentence:
    provinces) as event locations: "Kingston, Jamaica" is in Kingston.  Places given
    only as a bearing ("north of Stockholm") are references, not venues, and a country
    is a venue only when a locative word introduces it ("in Lebanon", not "between
-   Israel and Hezbollah").  A place that speaks or decides ("Kyiv agreed") is a
-   government, not a venue.
+   Israel and Hezbollah").  A place that speaks or decides ("Kyiv agreed", "which Baku
+   calls Khankendi") or that one deals with ("a truce with Bamako") is a government,
+   not a venue.
 4. A layer's ``coarsest_place`` bounds how coarse its places may be (a meeting needs
    a venue; a humanitarian crisis may cover a country).
 
@@ -66,9 +67,13 @@ _LOCATIVE_BEFORE = re.compile(r"\b(?:in|inside|into|across|throughout|within|at|
 # "Kyiv agreed", "Moscow has denied": a place named as the one who speaks or decides is a
 # government, not where something happened.
 _PLACE_AS_ACTOR = re.compile(
-    r"\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:agreed|said|says|announced|accused|denied|rejected|warned|"
-    r"insisted|demanded|urged|refused|welcomed|condemned|responded|retaliated|claimed|proposed|signed|vowed|"
-    r"threatened|pledged|promised|called\s+for|blamed)\b", re.IGNORECASE)
+    r"\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:agreed|said|says|announced|accused|accuses|denied|denies|"
+    r"rejected|rejects|warned|warns|insisted|insists|demanded|demands|urged|urges|refused|refuses|welcomed|"
+    r"condemned|condemns|responded|retaliated|claimed|claims|proposed|signed|vowed|threatened|pledged|promised|"
+    r"called|calls|considers|regards|recognises|recognizes|blamed|blames)\b", re.IGNORECASE)
+# "a truce with Bamako", "talks with Kinshasa": a place after "with" is a party, not a venue.
+_PARTY_BEFORE = re.compile(r"\b(?:truce|ceasefire|cease-fire|deal|agreement|accord|peace|talks|negotiations|"
+                           r"relations|ties|dialogue|war|conflict)\s+with\s+(?:the\s+)?$", re.IGNORECASE)
 _LIST_LINK = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+)(?:the\s+)?$")
 _ROUTE = re.compile(r"\b(?:from|between)\s+(?P<a>.+?)\s+(?:to|and|into)\s+(?P<b>.+?)(?=[,.;:]|\s|$)", re.IGNORECASE)
 # Words that, right after a country or demonym, tie it to a person ("Kenyan President ...",
@@ -164,6 +169,7 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
     said_at = sentence.start + _attribution_start(sentence.text)
     named = [m for m in named if m.end <= said_at]
     inside = [m for m in named if not _PLACE_AS_ACTOR.match(text, m.end)
+              and not _PARTY_BEFORE.search(text, max(0, m.start - 40), m.start)
               and (m.place.kind != "country" or _introduced_as_location(text, m, named))]
     if not inside:
         return []

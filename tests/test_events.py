@@ -195,6 +195,14 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Floods killed 40 people in Gao.", [("humanitarian", "Gao")]),
     ("Talks were held in Niamey, where Bamako agreed to a truce.", [("meeting", "Niamey")]),
     ("Bamako has denied that its troops attacked Kidal.", [("clash", "Kidal")]),
+    # a place that names another, or that one deals with, is a government
+    ("Troops entered Kidal, which Bamako calls a terrorist haven, on Sunday.", [("control", "Kidal")]),
+    ("The rebels signed a truce with Bamako in Gao.", [("ceasefire", "Gao")]),
+    ("The rebels signed a truce with Bamako.", []),
+    # "meeting resistance" and a clinic's consultations are no meetings
+    ("Soldiers entered Gao without meeting resistance.", [("control", "Gao")]),
+    ("Mobile teams carried out 2,400 consultations in Mopti.", []),
+    ("The envoys held consultations in Niamey.", [("meeting", "Niamey")]),
 ])
 def test_hazards_are_not_clashes_and_governments_are_not_venues(text, expected):
     assert summary(events_of(text)) == expected
