@@ -8,7 +8,9 @@ trigger is linked to the resolved places of the same sentence:
    governs it ("met in Nairobi", "seized the town of Palma"), else the nearest after it.
 2. A trigger no place took links to its nearest place when that place is close
    (``LINK_WINDOW`` characters) and in the same clause (no comma, colon or bracket
-   between them), so "Palma ... after an attack" also gives a clash.
+   between them, except a comma that opens a "where" clause after the place), so
+   "Palma ... after an attack" also gives a clash, and "Menaka, where thousands of
+   displaced people sought refuge" a humanitarian event beside the siege.
 3. A sentence that names a city-level place drops its coarser places (countries,
    provinces) as event locations: "Kingston, Jamaica" is in Kingston.  Places given
    only as a bearing ("north of Stockholm") are references, not venues, and a country
@@ -74,6 +76,9 @@ _PLACE_AS_ACTOR = re.compile(
 # "a truce with Bamako", "talks with Kinshasa": a place after "with" is a party, not a venue.
 _PARTY_BEFORE = re.compile(r"\b(?:truce|ceasefire|cease-fire|deal|agreement|accord|peace|talks|negotiations|"
                            r"relations|ties|dialogue|war|conflict)\s+with\s+(?:the\s+)?$", re.IGNORECASE)
+# (no capitalised word before the trigger: "Niamey, where Bamako agreed to a truce" has
+# its own subject)
+_WHERE_CLAUSE = re.compile(r",\s+(?:where|in\s+which)\b[^,;:()A-Z]*")
 _LIST_LINK = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+)(?:the\s+)?$")
 _ROUTE = re.compile(r"\b(?:from|between)\s+(?P<a>.+?)\s+(?:to|and|into)\s+(?P<b>.+?)(?=[,.;:]|\s|$)", re.IGNORECASE)
 # Words that, right after a country or demonym, tie it to a person ("Kenyan President ...",
@@ -218,7 +223,11 @@ def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Seque
             continue
         gap, _, m = min(options, key=lambda o: o[:2])
         lo, hi = sorted((span, rel(m)))
-        same_clause = not re.search(r"[,;:()]|\s[-\u2013\u2014]\s", sentence.text[lo[1]:hi[0]])
+        between = sentence.text[lo[1]:hi[0]]
+        # "the town of Menaka, where thousands of displaced people ...": a relative
+        # clause after the place speaks of it
+        same_clause = not re.search(r"[,;:()]|\s[-\u2013\u2014]\s", between) or (
+            lo == rel(m) and _WHERE_CLAUSE.fullmatch(between) is not None)
         if gap <= LINK_WINDOW and same_clause and (layer.id, m.start) not in links:
             links[(layer.id, m.start)] = _Link(layer, span, m)
     return sorted(links.values(), key=lambda lk: (lk.mention.start, lk.layer.order))

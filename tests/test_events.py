@@ -74,6 +74,18 @@ def test_sentence_rules(text, expected):
     assert summary(events_of(text)) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a "where" clause after the place speaks of it: two events at one place
+    ("Fighters besieged the town of Mopti, where thousands of displaced people sought refuge.",
+     [("clash", "Mopti"), ("humanitarian", "Mopti")]),
+    # any other comma still ends the clause
+    ("Fighters besieged Mopti, and thousands of displaced people reached the capital.",
+     [("clash", "Mopti")]),
+])
+def test_a_where_clause_attaches_to_its_place(text, expected):
+    assert summary(events_of(text)) == expected
+
+
 def test_route_with_two_named_ends_is_a_line():
     (ev,) = events_of("The road from Gao to Kidal was reopened to traffic on June 4.")
     assert ev.event_type == "supply_route" and ev.geometry_kind == "line"
