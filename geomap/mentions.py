@@ -38,6 +38,9 @@ ORG_HEADS = frozenset("""Airways Airlines University Times Post Herald Tribune J
  FC Telegraph Daily Broadcasting Television Radio""".split())
 LOCATIVES = frozenset("""in at near outside from into to towards toward around across via
  through between inside""".split())
+#: Nouns after which "of <Name>" names a place ("the town of Fataki", "the outskirts of Khiam").
+PLACE_NOUNS_OF = frozenset("""town city village hamlet settlement outskirts suburbs suburb
+ district province region county port""".split())
 _PARENT_AFTER = re.compile(r",\s*|\s+in\s+")
 #: Words that make "<name> <word>" a first-level division ("Chin State", "Gezira state").
 DIVISION_WORDS = frozenset("""state province region governorate oblast district county
@@ -135,6 +138,18 @@ def tokenize(text: str) -> _Tokens:
             append(_new_token(_Token, (start, end, word, False, False, base)))
         prev, prev_end = word, end
     return tokens
+
+
+def _introduced_as_place(tokens: list[_Token], i: int) -> bool:
+    """Whether the words before token ``i`` introduce a place: a locative ("in Goma",
+    and "In Goma" at the start of a sentence or list item) or "<place noun> of" ("the
+    town of Fataki", "the outskirts of Khiam")."""
+    if i == 0 or tokens[i].sentence_start:
+        return False
+    prev = tokens[i - 1]
+    if prev.text in LOCATIVES or (prev.sentence_start and prev.text.lower() in LOCATIVES):
+        return True
+    return prev.text == "of" and i > 1 and tokens[i - 2].text in PLACE_NOUNS_OF
 
 
 def _joined(text: str, a: _Token, b: _Token) -> bool:
@@ -365,7 +380,7 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str,
     if len(key.replace(" ", "")) < 2 or surface in TITLES or _CONTRACTION.search(surface):
         return False  # "I", "A": one letter names no place in prose; "Dr" is a title
     strong = any(p.kind == "country" or role == "demonym" for _f, role, p in rows)
-    after_locative = i > 0 and tokens[i - 1].text in LOCATIVES and not tokens[i].sentence_start
+    after_locative = _introduced_as_place(tokens, i)
     if i in persons or (not strong and not after_locative
                         and all(t.base in person_words for t in tokens[i:j + 1])):
         return False  # "George Washington said", "Washington said"; not "in Washington"
@@ -421,7 +436,8 @@ def _inside_longer_name(tokens: list[_Token], i: int, j: int,
     well-known place ("Nairobi Securities Exchange") still counts.
     """
     before = i > 0 and tokens[i - 1].capital and not tokens[i].sentence_start \
-        and tokens[i - 1].base == tokens[i - 1].text and tokens[i - 1].end + 1 == tokens[i].start
+        and tokens[i - 1].base == tokens[i - 1].text and tokens[i - 1].end + 1 == tokens[i].start \
+        and tokens[i - 1].text.lower() not in LOCATIVES  # "In Amizmiz, ..." opening a sentence
     after = j + 1 < len(tokens) and tokens[j + 1].capital and not tokens[j + 1].sentence_start \
         and tokens[j].base == tokens[j].text and tokens[j].end + 1 == tokens[j + 1].start
     # "Volunteers for the Defence of the Homeland": a place name takes no article
@@ -524,8 +540,9 @@ def _unknown_names(doc: Document, tokens: list[_Token], chosen: list, used: byte
                    persons: set[int], person_words: set[str]) -> list[Mention]:
     """Unknown capitalised phrases that read as places.
 
-    Either after a locative preposition ("in Foobarville") or before a known country or
-    division ("Foobarville, Kenya", "Foobarville in North Kivu").
+    Either introduced as a place ("in Foobarville", "the town of Foobarville": see
+    :func:`_introduced_as_place`) or before a known country or division ("Foobarville,
+    Kenya", "Foobarville in North Kivu").
     """
     areas = {h[0] for h in chosen
              if any(p.kind in ("country", "admin1") for _f, _r, p in h[3])}
@@ -539,7 +556,7 @@ def _unknown_names(doc: Document, tokens: list[_Token], chosen: list, used: byte
             j += 1
         start, end = tokens[i].start, tokens[j].start + len(tokens[j].base)
         parent = _PARENT_AFTER.match(doc.text, end)
-        if tokens[i - 1].text not in LOCATIVES and not (parent and parent.end() in areas):
+        if not _introduced_as_place(tokens, i) and not (parent and parent.end() in areas):
             continue
         surface = doc.text[start:end]
         key = name_key(surface)

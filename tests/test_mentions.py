@@ -202,3 +202,15 @@ def test_words_that_are_not_places_here(gazetteer, text, word):
 def test_a_place_after_of_without_an_article_still_counts(gazetteer):
     doc = Document(id="t", source="t.txt", text="The Governor of Kidal met the Mayor of Gao.")
     assert {"Kidal", "Gao"} <= {m.surface for m in find_mentions(doc, gazetteer)}
+
+
+@pytest.mark.parametrize("text, surface", [
+    # a locative opening a sentence or a list item is no part of a longer name
+    ("Damage was wide.\n- In Amizmiz, most houses collapsed.", "Amizmiz"),
+    # "the town of X" and "the outskirts of X" introduce a place the gazetteer may lack
+    ("Militiamen overran the town of Zorbutanga on Friday.", "Zorbutanga"),
+    ("Shells fell on the outskirts of Zorbutanga.", "Zorbutanga"),
+])
+def test_places_introduced_by_their_context(gazetteer, text, surface):
+    doc = Document(id="t", source="t.txt", text=text)
+    assert surface in {m.surface for m in find_mentions(doc, gazetteer)}
