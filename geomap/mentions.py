@@ -101,6 +101,9 @@ class _Token(NamedTuple):
 
 
 _POSSESSIVE_ENDINGS = ("'s", "’s")
+#: Arabic articles written in lower case before a name ("al-Bayda", "el-Obeid"): the
+#: word is a capitalised name.
+_ARTICLES = frozenset({"al", "el", "ad", "an", "ar", "as", "at", "az"})
 _new_token = tuple.__new__
 
 
@@ -119,7 +122,8 @@ def _capitals(tokens: list[_Token]) -> list[int]:
 
 def tokenize(text: str) -> _Tokens:
     """Word tokens with offsets; flags the capitalised first word of each sentence or
-    list item."""
+    list item.  A name after a lower-case Arabic article ("in al-Bayda") is capitalised,
+    unless it ends a longer name ("Hayat Tahrir al-Sham", "Abu Mohammed al-Jolani")."""
     tokens = _Tokens()
     tokens.capitals = capitals = []
     append, sentence_end = tokens.append, _SENTENCE_END.search
@@ -128,7 +132,9 @@ def tokenize(text: str) -> _Tokens:
         start = prev_end + len(gap)
         end = start + len(word)
         base = word[:-2] if word[-1] == "s" and len(word) > 3 and word[-2:] in _POSSESSIVE_ENDINGS else word
-        if word[0].isupper():
+        if word[0].isupper() or (word[2:3] == "-" and word[:2] in _ARTICLES and word[3:4].isupper()
+                                 and not (gap == " " and tokens[-1].capital  # not "Tahrir al-Sham"
+                                          and tokens[-1].text.lower() not in LOCATIVES)):
             # a single space (the usual gap) ends no sentence
             first = not tokens or (gap != " " and sentence_end(text, prev_end, start) is not None) \
                 or prev[-1] == "." and prev[-2:-1].islower()

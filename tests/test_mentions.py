@@ -214,3 +214,12 @@ def test_a_place_after_of_without_an_article_still_counts(gazetteer):
 def test_places_introduced_by_their_context(gazetteer, text, surface):
     doc = Document(id="t", source="t.txt", text=text)
     assert surface in {m.surface for m in find_mentions(doc, gazetteer)}
+
+
+
+def test_a_name_after_a_lower_case_arabic_article():
+    from geomap.mentions import tokenize
+
+    tokens = tokenize("Fighting in al-Bayda. In al-Bayda again. Hayat Tahrir al-Sham said so.")
+    assert [tokens[i].text for i in tokens.capitals] == [
+        "Fighting", "al-Bayda", "In", "al-Bayda", "Hayat", "Tahrir"]  # not "al-Sham" of a longer name
