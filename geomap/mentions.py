@@ -55,6 +55,11 @@ FEATURE_WORDS = FEATURE_BEFORE | FEATURE_AFTER
 #: Words that continue a title after "of" ("Secretary of State", "Minister of Defense").
 _TITLES_AFTER_OF = TITLES | {"State", "Defense"}
 _AREA_KINDS = ("admin1", "region")
+#: Compass words: alone they name no place here, whatever divisions are called so
+#: ("North" is a region of Cameroon); "North Region" is the division (see _division_hit).
+COMPASS = frozenset("""north south east west central northern southern eastern western
+ northeast northwest southeast southwest north-east north-west south-east south-west
+ midwest""".split())
 CALENDAR = frozenset("""january february march april may june july august september october
  november december monday tuesday wednesday thursday friday saturday sunday
  jan feb mar apr jun jul aug sep sept oct nov dec tue tues wed thu thur thurs fri sat sun""".split())
@@ -381,8 +386,8 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str,
     kept only when listed with other places or followed by its parent area.
     """
     key = name_key(surface)
-    if key in CALENDAR or i == j and tokens[i].base in FEATURE_WORDS:
-        return False  # a month, or a bare "Gulf" / "Lake"
+    if key in CALENDAR or i == j and (tokens[i].base in FEATURE_WORDS or key in COMPASS):
+        return False  # a month, a bare "Gulf" / "Lake", or "North" ("North Wollo" is unknown)
     if len(key.replace(" ", "")) < 2 or surface in TITLES or _CONTRACTION.search(surface):
         return False  # "I", "A": one letter names no place in prose; "Dr" is a title
     strong = any(p.kind == "country" or role == "demonym" for _f, role, p in rows)

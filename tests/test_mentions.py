@@ -193,6 +193,9 @@ def test_tokenize_lists_capitals_and_sentence_starts():
     ("The talks resume on Wed, officials said.", "Wed"),
     # a small place named in an organisation's name ("Homeland" is a town in California)
     ("Volunteers for the Defence of the Homeland escorted the convoy.", "Homeland"),
+    # a compass word alone is no place ("North" is a region of Cameroon)
+    ("Fighting spread to North Wollo zone.", "North"),
+    ("The West has imposed sanctions.", "West"),
 ])
 def test_words_that_are_not_places_here(gazetteer, text, word):
     doc = Document(id="t", source="t.txt", text=text)
