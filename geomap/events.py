@@ -52,7 +52,8 @@ LINK_WINDOW = 60  # characters between a trigger and a place for rule 2
 AFTER_PENALTY = 1.5  # a trigger after its place counts as this much farther
 _RANK = {"city": 0, "admin1": 1, "country": 2}
 _ATTRIBUTION = re.compile(r"^(.{0,80}?)\b(said|says|reported|told|announced|warned|added|stated)\b", re.IGNORECASE)
-_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|being|be)\s+$", re.IGNORECASE)
+_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|being|be)\s+(?:(?:also|still|reportedly|widely|first|later|"
+                      r"again|then|now|not|already)\s+)?$", re.IGNORECASE)
 _SAYS = r"(?:said|says|reported|told|stated|added)"  # a closing attribution's verbs
 _TRAILING_ATTRIBUTION = re.compile(r"(?:,\s*|\baccording\s+to\s+)[^,;]{0,80}?(?:\b" + _SAYS + r"\W*)?$", re.IGNORECASE)
 # "said on Monday", "told reporters on Friday": when someone spoke, not when it happened.
@@ -72,7 +73,10 @@ _PLACE_AS_ACTOR = re.compile(
     r"\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:agreed|said|says|announced|accused|accuses|denied|denies|"
     r"rejected|rejects|warned|warns|insisted|insists|demanded|demands|urged|urges|refused|refuses|welcomed|"
     r"condemned|condemns|responded|retaliated|claimed|claims|proposed|signed|vowed|threatened|pledged|promised|"
-    r"called|calls|considers|regards|recognises|recognizes|blamed|blames)\b", re.IGNORECASE)
+    r"called|calls|considers|regards|recognises|recognizes|blamed|blames|launched|launches|ordered|orders|"
+    r"deployed|deploys|sent|sends|recalled|expelled|sanctioned|imposed)\b", re.IGNORECASE)
+# "Kinshasa and Kampala launched ...": the other names of a list before the verb.
+_LIST_OF_NAMES = re.compile(r"(?:\s*,\s*|\s+and\s+)(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 # "a truce with Bamako", "talks with Kinshasa": a place after "with" is a party, not a venue.
 _PARTY_BEFORE = re.compile(r"\b(?:truce|ceasefire|cease-fire|deal|agreement|accord|peace|talks|negotiations|"
                            r"relations|ties|dialogue|war|conflict)\s+with\s+(?:the\s+)?$", re.IGNORECASE)
@@ -173,7 +177,7 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
         return []
     said_at = sentence.start + _attribution_start(sentence.text)
     named = [m for m in named if m.end <= said_at]
-    inside = [m for m in named if not _PLACE_AS_ACTOR.match(text, m.end)
+    inside = [m for m in named if not _speaks(text, m.end)
               and not _PARTY_BEFORE.search(text, max(0, m.start - 40), m.start)
               and (m.place.kind != "country" or _introduced_as_location(text, m, named))]
     if not inside:
@@ -185,6 +189,19 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
         if len(refs) < len(kept):
             kept = [m for m in kept if m not in refs]
     return kept
+
+
+def _speaks(text: str, end: int) -> bool:
+    """Whether the place name ending at ``end`` (or the list of names it begins: "Kinshasa
+    and Kampala launched") is the subject of a government's verb."""
+    for _ in range(4):
+        if _PLACE_AS_ACTOR.match(text, end):
+            return True
+        more = _LIST_OF_NAMES.match(text, end)
+        if more is None:
+            return False
+        end = more.end()
+    return False
 
 
 def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Sequence[LayerMatcher]) -> list[_Link]:

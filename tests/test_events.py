@@ -215,6 +215,13 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Soldiers entered Gao without meeting resistance.", [("control", "Gao")]),
     ("Mobile teams carried out 2,400 consultations in Mopti.", []),
     ("The envoys held consultations in Niamey.", [("meeting", "Niamey")]),
+    # a list of capitals before a government's verb names governments
+    ("Bamako and Niamey launched a joint offensive near Gao.", [("clash", "Gao")]),
+    # a state of siege is a legal measure, not fighting
+    ("Mopti has been under a state of siege since May.", []),
+    ("Fighters laid siege to Mopti in May.", [("clash", "Mopti")]),
+    # "were also reported" is no attribution: its words still count
+    ("Several explosions were also reported in Gao on Sunday.", [("clash", "Gao")]),
 ])
 def test_hazards_are_not_clashes_and_governments_are_not_venues(text, expected):
     assert summary(events_of(text)) == expected
