@@ -21,6 +21,10 @@ trigger is linked to the resolved places of the same sentence:
 4. A layer's ``coarsest_place`` bounds how coarse its places may be (a meeting needs
    a venue; a humanitarian crisis may cover a country).
 
+A sentence that names no place but refers to "the town" or "the city" takes the one town
+the paragraph's last sentence with a venue named ("Drone strikes hit Kidal. Many
+residents fled the town.").
+
 Routes with two named ends ("the road from Semera to Mekelle", "between Goma and
 Bukavu") become lines.  A call between leaders (a layer's ``remote_triggers``) with no
 venue becomes a line between the parties' capitals, marked inferred.  Repeated reports
@@ -463,11 +467,32 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
     ctx = _DocContext(doc, sentences, with_regions(doc, mentions), today)
     matchers = layer_matchers(layers)
     events: list[Event] = []
+    last: tuple[int, Mention] | None = None  # (block, the one town the last sentence with venues named)
     for sentence in sentences:
         venues = _venues(sentence, ctx.mentions_in(sentence), doc.text)  # ctx.mentions leaves out the dateline
+        if venues:
+            towns = {v.place.id: v for v in venues if v.place.kind == "city"}
+            last = (sentence.block, next(iter(towns.values()))) if len(towns) == 1 else None
+        elif last is not None and last[0] == sentence.block:
+            venues = _back_reference(sentence, last[1])
         events += _sentence_events(doc, ctx, sentence, venues, matchers)
         events += _remote_events(doc, ctx, sentence, venues, matchers, gazetteer)
     return merge_events(events)
+
+
+#: "the town", "the city": a place named before ("the town of X" names one itself).
+_BACK_REFERENCE = re.compile(r"\b[Tt]he\s+(?:town|city|village)\b(?!\s+of\b|'s\b|\s+(?:council|hall|centre|center)\b)")
+
+
+def _back_reference(sentence: Sentence, town: Mention) -> list[Mention]:
+    """The town the paragraph's last sentence with a venue named, when this sentence names
+    no place but refers to "the town" or "the city" ("Drone strikes hit Kidal. Many
+    residents fled the town."): as a venue read from those words."""
+    ref = _BACK_REFERENCE.search(sentence.text)
+    if ref is None:
+        return []
+    start, end = sentence.start + ref.start(), sentence.start + ref.end()
+    return [replace(town, start=start, end=end)]
 
 
 def _make_event(doc, sentence, layer, place_name, coords, place, date, actors, **extra) -> Event:

@@ -251,3 +251,22 @@ def test_layer_matchers_are_kept_across_documents():
     assert [m.layer for m in first] == layers
     reloaded = load_layers()
     assert all(m.layer is layer for m, layer in zip(layer_matchers(reloaded), reloaded))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "the town" in a sentence with no place of its own is the town named just before
+    ("Drone strikes hit Gao on Saturday. Many residents fled the town, officials said.",
+     [("clash", "Gao"), ("humanitarian", "Gao")]),
+    # not across paragraphs, and not when the sentence before named two towns
+    ("Drone strikes hit Gao on Saturday.\n\nMany residents fled the town.", [("clash", "Gao")]),
+    ("Drone strikes hit Gao and Mopti. Many residents fled the town.", [("clash", "Gao"), ("clash", "Mopti")]),
+])
+def test_the_town_refers_back_to_the_town_just_named(text, expected):
+    assert summary(events_of(text)) == expected
+
+
+def test_a_back_reference_marks_the_words_it_was_read_from():
+    text = "Drone strikes hit Gao on Saturday. Many residents fled the town."
+    doc, mentions = doc_with_places(text)
+    fled = [e for e in extract_events(doc, mentions, LAYERS, FakeGazetteer()) if e.event_type == "humanitarian"]
+    assert [text[e.place_start:e.place_end] for e in fled] == ["the town"]
