@@ -37,7 +37,7 @@ from functools import cached_property
 from . import actors as actors_mod
 from . import dates as dates_mod
 from .documents import dateline
-from .layers import LayerMatcher
+from .layers import LayerMatcher, lowered
 from .mentions import TITLES
 from .models import Document, Event, Layer, Mention, Place
 from .regions import bearing_of, directional_point
@@ -176,8 +176,10 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
     return kept
 
 
-def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Sequence[LayerMatcher]) -> list[_Link]:
-    """Rules 1, 2 and 4: pair the sentence's triggers with its venues."""
+def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Sequence[LayerMatcher],
+                  lower: str | None = None) -> list[_Link]:
+    """Rules 1, 2 and 4: pair the sentence's triggers with its venues (``lower``: see
+    :meth:`LayerMatcher.triggers`)."""
     if not venues:
         return []
     skip_before = _attribution_end(sentence.text)
@@ -185,7 +187,7 @@ def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Seque
     # its triggers are not looked for
     finest = min(place_rank(m.place) for m in venues)
     triggers = [(mt.layer, span) for mt in matchers if _RANK.get(mt.layer.coarsest_place, 2) >= finest
-                for span in mt.triggers(sentence.text) if span[0] >= skip_before]
+                for span in mt.triggers(sentence.text, lower) if span[0] >= skip_before]
     if not triggers:
         return []
 
@@ -428,8 +430,9 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
     events: list[Event] = []
     for sentence in sentences:
         venues = _venues(sentence, ctx.mentions_in(sentence), doc.text)  # ctx.mentions leaves out the dateline
-        events += _sentence_events(doc, ctx, sentence, venues, matchers)
-        events += _remote_events(doc, ctx, sentence, venues, matchers, gazetteer)
+        lower = lowered(sentence.text)
+        events += _sentence_events(doc, ctx, sentence, venues, matchers, lower)
+        events += _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, lower)
     return merge_events(events)
 
 
@@ -442,10 +445,10 @@ def _make_event(doc, sentence, layer, place_name, coords, place, date, actors, *
         country=place.country if place else None, url=doc.url, title=doc.title, **extra)
 
 
-def _sentence_events(doc, ctx, sentence, venues, matchers) -> list[Event]:
+def _sentence_events(doc, ctx, sentence, venues, matchers, lower=None) -> list[Event]:
     out = []
     routed: set[int] = set()
-    for link in link_triggers(sentence, venues, matchers):
+    for link in link_triggers(sentence, venues, matchers, lower):
         m, place = link.mention, link.mention.place
         if m.start in routed and link.layer.geometry == "line":
             continue
@@ -470,13 +473,13 @@ def _sentence_events(doc, ctx, sentence, venues, matchers) -> list[Event]:
     return out
 
 
-def _remote_events(doc, ctx, sentence, venues, matchers, gazetteer) -> list[Event]:
+def _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, lower=None) -> list[Event]:
     """A call or exchange with no venue: a line between the parties' capitals, inferred."""
     if any(place_rank(v.place) == 0 for v in venues):
         return []
     out = []
     for mt in matchers:
-        spans = mt.remote(sentence.text)
+        spans = mt.remote(sentence.text, lower)
         if not spans:
             continue
         capitals = [c for c in (gazetteer.capital(code) for code in ctx.parties(sentence)) if c is not None]

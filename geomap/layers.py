@@ -131,6 +131,32 @@ def load_layers(directory: Path | str | None = None) -> list[Layer]:
     return sorted(layers.values(), key=lambda lay: (lay.order, lay.id))
 
 
+#: The characters outside A-Z and a-z that a case-insensitive A-Z or a-z matches ("\u017f",
+#: the Kelvin sign, dotted and dotless i); ``str.lower`` does not turn them into those letters.
+_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def lowered(sentence: str) -> str | None:
+    """``sentence`` lower-cased, for :meth:`LayerMatcher.triggers` and :meth:`LayerMatcher.remote`
+    to rule layers out cheaply; None when it holds a character (:data:`_CASE_ODD`) that a
+    case-insensitive ASCII letter matches but that lower-casing does not make that letter."""
+    return None if _CASE_ODD.search(sentence) else sentence.lower()
+
+
+def phrase_keys(phrases: tuple[str, ...]) -> re.Pattern | None:
+    """A regex finding, in a lower-cased text, the longest word of any of ``phrases``.
+
+    Where it finds none, :func:`phrase_regex` (case-insensitive) cannot match either: each
+    of its matches holds every word of its phrase, in some case.  None when there are no
+    phrases or one is not ASCII (whose case-insensitive matches lower-casing may not show).
+    """
+    words = [p.rstrip("*").split() for p in phrases]
+    if not phrases or not all(p.isascii() for p in phrases) or not all(words):
+        return None
+    keys = {max(w, key=len).lower() for w in words}
+    return re.compile("|".join(re.escape(k) for k in sorted(keys, key=lambda k: (-len(k), k))))
+
+
 def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern | None:
     """One case-insensitive regex matching any of ``phrases`` on word boundaries.
 
@@ -170,8 +196,23 @@ class LayerMatcher:
     def _remote(self) -> re.Pattern | None:
         return phrase_regex(self.layer.remote_triggers)
 
-    def triggers(self, sentence: str) -> list[tuple[int, int]]:
-        """Offsets of this layer's triggers in ``sentence`` (empty when the layer does not fire)."""
+    @cached_property
+    def _trigger_keys(self) -> re.Pattern | None:
+        """:func:`phrase_keys` of the triggers; None when the layer has patterns, which
+        have no such shortcut."""
+        return None if self.layer.patterns else phrase_keys(self.layer.triggers)
+
+    @cached_property
+    def _remote_keys(self) -> re.Pattern | None:
+        return phrase_keys(self.layer.remote_triggers)
+
+    def triggers(self, sentence: str, lower: str | None = None) -> list[tuple[int, int]]:
+        """Offsets of this layer's triggers in ``sentence`` (empty when the layer does not fire).
+
+        ``lower``, if given, is :func:`lowered` ``(sentence)``: a sentence without any
+        trigger's longest word in it is ruled out before any other search."""
+        if lower is not None and self._trigger_keys is not None and not self._trigger_keys.search(lower):
+            return []
         if self._requires is not None and not self._requires.search(sentence):
             return []
         if self._unless is not None and self._unless.search(sentence):
@@ -179,8 +220,10 @@ class LayerMatcher:
         spans = {m.span() for rx in self._trigger_res for m in rx.finditer(sentence) if m.end() > m.start()}
         return sorted(spans)
 
-    def remote(self, sentence: str) -> list[tuple[int, int]]:
-        """Offsets of phrases marking a venue-less event (a call)."""
+    def remote(self, sentence: str, lower: str | None = None) -> list[tuple[int, int]]:
+        """Offsets of phrases marking a venue-less event (a call); ``lower`` as for :meth:`triggers`."""
         if self._remote is None:
+            return []
+        if lower is not None and self._remote_keys is not None and not self._remote_keys.search(lower):
             return []
         return [m.span() for m in self._remote.finditer(sentence)]

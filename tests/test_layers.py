@@ -77,3 +77,27 @@ def test_requires_any_gates_a_layer():
     route = LayerMatcher(layers["supply_route"])
     assert route.triggers("The airport was closed to flights")
     assert not route.triggers("He flew in from the airport on Monday")
+
+
+def test_case_odd_characters_are_all_those_a_case_insensitive_ascii_letter_matches():
+    import re
+    from geomap.layers import _CASE_ODD
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    odd = {chr(cp) for cp in range(0x80, 0x110000) if not 0xD800 <= cp <= 0xDFFF and letter.match(chr(cp))}
+    assert odd == set(_CASE_ODD.pattern.strip("[]"))
+
+
+@pytest.mark.parametrize("sentence", [
+    "Rebels ATTACKED the town; the ceasefire collapsed.",
+    "Fighters seized the airport and the road was closed.",
+    "The \u017ftrike hit a depot.",  # a long s: "strike" to a case-insensitive search, not to lower()
+    "Forces \u212aILLED two men.",  # the Kelvin sign
+    "Nothing happened here at all.",
+    "They spoke with the envoy by phone.",
+])
+def test_lowered_shortcut_finds_what_the_full_search_finds(sentence):
+    from geomap.layers import lowered
+    for layer in load_layers(Path(__file__).parent.parent / "layers"):
+        matcher = LayerMatcher(layer)
+        assert matcher.triggers(sentence, lowered(sentence)) == matcher.triggers(sentence)
+        assert matcher.remote(sentence, lowered(sentence)) == matcher.remote(sentence)
