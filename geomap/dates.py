@@ -149,10 +149,18 @@ _MONTH_DAY_FIRST = re.compile(r"[ADFJMNOSTW]")
 _DAY_MONTH_FIRST = re.compile(r"[0-9FMSTW]")
 
 # What each group of patterns needs somewhere in the text (see _candidates).
-_RE_ANY_MONTH = re.compile(_MONTH)
+_RE_MONTH_AT = re.compile(_MONTH)
+#: The first three letters of every month name: a text that has none names no month.
+_RE_MONTH_START = re.compile("|".join(sorted({m[:3].capitalize() for m in _MONTHS})))
 _RE_ANY_YEAR = re.compile(r"(?:19|20)\d\d")
 _RE_ANY_WEEKDAY = re.compile(_WEEKDAY_FULL)
-_RE_ANY_DAY = re.compile(r"(?i:day)")
+# What every _RE_CHAINED match holds: "day" in some case (_RE_DAY, plain letters, which a
+# search skips to fast), then "(s) earlier/later/before/after", or after "previous/next/
+# following" and blanks (see _may_chain).
+_RE_DAY = re.compile("[Dd][Aa][Yy]")
+_RE_DAY_THEN_DIRECTION = re.compile(r"(?i:days?\s+(?:earlier|later|before|after))")
+_RE_DIRECTION_AT_END = re.compile(r"(?i:previous|next|following)\Z")
+_RE_BLANKS_AT_END = re.compile(r"\s+\Z")
 
 # Words that make a following capitalised weekday something else ("Bloody Sunday").
 _WEEKDAY_NAME_PREFIXES = {"bloody", "good", "black", "holy", "easter", "palm", "ash", "super", "cyber"}
@@ -348,6 +356,35 @@ def _finditer_from(rx: re.Pattern, text: str, first: re.Pattern):
             pos = m.end()
 
 
+def _has_month(text: str) -> bool:
+    """Whether ``text`` names a month (``_MONTH`` matches somewhere), trying ``_MONTH`` only
+    where a month's first three letters are: a search for those, plain letters, skips the
+    rest of the text far faster than ``_MONTH``, an alternation of groups, can."""
+    pos = 0
+    while (start := _RE_MONTH_START.search(text, pos)) is not None:
+        if _RE_MONTH_AT.match(text, start.start()):
+            return True
+        pos = start.start() + 1
+    return False
+
+
+def _may_chain(text: str) -> bool:
+    """Whether ``text`` has "day(s)" next to a direction ("the day before", "three days
+    later", "the next day"), as every _RE_CHAINED match does; most articles have "day" only
+    in weekdays and "today", and this reads the text around each "day" instead of all of it."""
+    for m in _RE_DAY.finditer(text):
+        if _RE_DAY_THEN_DIRECTION.match(text, m.start()):
+            return True
+        blanks = _RE_BLANKS_AT_END.search(text, max(0, m.start() - 40), m.start())
+        if blanks is None:
+            continue
+        if blanks.start() == max(0, m.start() - 40):  # a longer run of blanks: read all of it
+            blanks = _RE_BLANKS_AT_END.search(text, 0, m.start())
+        if _RE_DIRECTION_AT_END.search(text, max(0, blanks.start() - len("following")), blanks.start()):
+            return True
+    return False
+
+
 @lru_cache(maxsize=8)  # a document's text is read twice: for its reference date, then its dates
 def _candidates(text: str) -> list[_Raw]:
     raws: list[_Raw] = []
@@ -356,8 +393,9 @@ def _candidates(text: str) -> list[_Raw]:
         raws.append(_Raw(start, end, resolve))
 
     # cheap first looks: each pattern below needs a month name, a year, a weekday or
-    # "day" somewhere in the text, and half of all articles lack one or another
-    month, year_digits = _RE_ANY_MONTH.search(text), _RE_ANY_YEAR.search(text)
+    # "day(s)" next to a direction somewhere in the text, and half of all articles lack
+    # one or another
+    month, year_digits = _has_month(text), _RE_ANY_YEAR.search(text)
     for rx, first in ((_RE_MONTH_DAY, _MONTH_DAY_FIRST), (_RE_DAY_MONTH, _DAY_MONTH_FIRST)) if month else ():
         for m in _finditer_from(rx, text, first):
             end = m.end()
@@ -386,7 +424,7 @@ def _candidates(text: str) -> list[_Raw]:
         add(m.start(), m.end(), _weekday_date(m["mod"], m["wd"]))
     for m in _RE_DEICTIC.finditer(text):
         add(m.start(), m.end(), _deictic_date(m["word"]))
-    for m in _RE_CHAINED.finditer(text) if _RE_ANY_DAY.search(text) else ():
+    for m in _RE_CHAINED.finditer(text) if _may_chain(text) else ():
         if m["dir1"]:
             phrase = m["dir1"].lower()
             days = -1 if ("before" in phrase or "previous" in phrase) else 1

@@ -167,3 +167,16 @@ def test_many_dates_in_one_long_text_are_all_found():
     text = "Talks resumed on Monday, March 3. Bloody Sunday was remembered on 5 May 2024. " * 4000
     found = find_dates(text, reference=D(2025, 3, 5), today=TODAY)
     assert len(found) == 2 * 4000  # "Monday, March 3" and "5 May 2024"; "Bloody Sunday" is no date
+
+
+@pytest.mark.parametrize("text", [
+    "the day before", "The Next  \n Day", "three DAYS later", "nextday", "on Monday and today",
+    "x" * 50 + "following" + " " * 60 + "day", "following" + " " * 39 + "day", "day", " day", "",
+])
+def test_first_looks_agree_with_the_searches_they_stand_for(text):
+    import re
+    from geomap import dates
+    chain = re.compile(r"(?i:days?\s+(?:earlier|later|before|after)|(?:previous|next|following)\s+day)")
+    assert dates._may_chain(text) == bool(chain.search(text))
+    for month_text in (text, text + " in May", "Mayor Smith", "Sept. 3", "Mar 3", "March"):
+        assert dates._has_month(month_text) == bool(dates._RE_MONTH_AT.search(month_text))
