@@ -37,7 +37,7 @@ from functools import cached_property
 from . import actors as actors_mod
 from . import dates as dates_mod
 from .documents import dateline
-from .layers import LayerMatcher, lowered
+from .layers import LayerMatcher, LayerScreen
 from .mentions import TITLES
 from .models import Document, Event, Layer, Mention, Place
 from .regions import bearing_of, directional_point
@@ -176,18 +176,16 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
     return kept
 
 
-def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Sequence[LayerMatcher],
-                  lower: str | None = None) -> list[_Link]:
-    """Rules 1, 2 and 4: pair the sentence's triggers with its venues (``lower``: see
-    :meth:`LayerMatcher.triggers`)."""
-    if not venues:
+def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Sequence[LayerMatcher]) -> list[_Link]:
+    """Rules 1, 2 and 4: pair the sentence's triggers with its venues."""
+    if not venues or not matchers:
         return []
     skip_before = _attribution_end(sentence.text)
     # a layer whose coarsest place is finer than every venue can link none of them:
     # its triggers are not looked for
     finest = min(place_rank(m.place) for m in venues)
     triggers = [(mt.layer, span) for mt in matchers if _RANK.get(mt.layer.coarsest_place, 2) >= finest
-                for span in mt.triggers(sentence.text, lower) if span[0] >= skip_before]
+                for span in mt.triggers(sentence.text) if span[0] >= skip_before]
     if not triggers:
         return []
 
@@ -421,6 +419,20 @@ def layer_matchers(layers: Sequence[Layer]) -> list[LayerMatcher]:
     return out
 
 
+_SCREENS: dict[tuple[int, ...], LayerScreen] = {}
+
+
+def layer_screen(matchers: Sequence[LayerMatcher]) -> LayerScreen:
+    """The :class:`LayerScreen` of ``matchers``, kept from document to document like them."""
+    key = tuple(map(id, matchers))
+    screen = _SCREENS.get(key)
+    if screen is None or any(a is not b for a, b in zip(screen.matchers, matchers)):
+        if len(_SCREENS) > 100:
+            _SCREENS.clear()
+        screen = _SCREENS[key] = LayerScreen(matchers)
+    return screen
+
+
 def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[Layer], gazetteer,
                    *, today: dt.date | None = None) -> list[Event]:
     """All events of one document, merged (one per real-world event)."""
@@ -428,11 +440,13 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
     ctx = _DocContext(doc, sentences, with_regions(doc, mentions), today)
     matchers = layer_matchers(layers)
     events: list[Event] = []
-    for sentence in sentences:
+    screened = layer_screen(matchers).screen(doc.text, [(s.start, s.end) for s in sentences])
+    for sentence, (firing, calling) in zip(sentences, screened):
+        if not firing and not calling:
+            continue  # no layer can fire in this sentence
         venues = _venues(sentence, ctx.mentions_in(sentence), doc.text)  # ctx.mentions leaves out the dateline
-        lower = lowered(sentence.text)
-        events += _sentence_events(doc, ctx, sentence, venues, matchers, lower)
-        events += _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, lower)
+        events += _sentence_events(doc, ctx, sentence, venues, firing)
+        events += _remote_events(doc, ctx, sentence, venues, calling, gazetteer)
     return merge_events(events)
 
 
@@ -445,10 +459,10 @@ def _make_event(doc, sentence, layer, place_name, coords, place, date, actors, *
         country=place.country if place else None, url=doc.url, title=doc.title, **extra)
 
 
-def _sentence_events(doc, ctx, sentence, venues, matchers, lower=None) -> list[Event]:
+def _sentence_events(doc, ctx, sentence, venues, matchers) -> list[Event]:
     out = []
     routed: set[int] = set()
-    for link in link_triggers(sentence, venues, matchers, lower):
+    for link in link_triggers(sentence, venues, matchers):
         m, place = link.mention, link.mention.place
         if m.start in routed and link.layer.geometry == "line":
             continue
@@ -473,13 +487,13 @@ def _sentence_events(doc, ctx, sentence, venues, matchers, lower=None) -> list[E
     return out
 
 
-def _remote_events(doc, ctx, sentence, venues, matchers, gazetteer, lower=None) -> list[Event]:
+def _remote_events(doc, ctx, sentence, venues, matchers, gazetteer) -> list[Event]:
     """A call or exchange with no venue: a line between the parties' capitals, inferred."""
     if any(place_rank(v.place) == 0 for v in venues):
         return []
     out = []
     for mt in matchers:
-        spans = mt.remote(sentence.text, lower)
+        spans = mt.remote(sentence.text)
         if not spans:
             continue
         capitals = [c for c in (gazetteer.capital(code) for code in ctx.parties(sentence)) if c is not None]

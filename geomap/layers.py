@@ -21,6 +21,8 @@ Adding a layer is adding a file: the extraction and the map pick it up.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -131,32 +133,6 @@ def load_layers(directory: Path | str | None = None) -> list[Layer]:
     return sorted(layers.values(), key=lambda lay: (lay.order, lay.id))
 
 
-#: The characters outside A-Z and a-z that a case-insensitive A-Z or a-z matches ("\u017f",
-#: the Kelvin sign, dotted and dotless i); ``str.lower`` does not turn them into those letters.
-_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
-
-
-def lowered(sentence: str) -> str | None:
-    """``sentence`` lower-cased, for :meth:`LayerMatcher.triggers` and :meth:`LayerMatcher.remote`
-    to rule layers out cheaply; None when it holds a character (:data:`_CASE_ODD`) that a
-    case-insensitive ASCII letter matches but that lower-casing does not make that letter."""
-    return None if _CASE_ODD.search(sentence) else sentence.lower()
-
-
-def phrase_keys(phrases: tuple[str, ...]) -> re.Pattern | None:
-    """A regex finding, in a lower-cased text, the longest word of any of ``phrases``.
-
-    Where it finds none, :func:`phrase_regex` (case-insensitive) cannot match either: each
-    of its matches holds every word of its phrase, in some case.  None when there are no
-    phrases or one is not ASCII (whose case-insensitive matches lower-casing may not show).
-    """
-    words = [p.rstrip("*").split() for p in phrases]
-    if not phrases or not all(p.isascii() for p in phrases) or not all(words):
-        return None
-    keys = {max(w, key=len).lower() for w in words}
-    return re.compile("|".join(re.escape(k) for k in sorted(keys, key=lambda k: (-len(k), k))))
-
-
 def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern | None:
     """One case-insensitive regex matching any of ``phrases`` on word boundaries.
 
@@ -196,23 +172,8 @@ class LayerMatcher:
     def _remote(self) -> re.Pattern | None:
         return phrase_regex(self.layer.remote_triggers)
 
-    @cached_property
-    def _trigger_keys(self) -> re.Pattern | None:
-        """:func:`phrase_keys` of the triggers; None when the layer has patterns, which
-        have no such shortcut."""
-        return None if self.layer.patterns else phrase_keys(self.layer.triggers)
-
-    @cached_property
-    def _remote_keys(self) -> re.Pattern | None:
-        return phrase_keys(self.layer.remote_triggers)
-
-    def triggers(self, sentence: str, lower: str | None = None) -> list[tuple[int, int]]:
-        """Offsets of this layer's triggers in ``sentence`` (empty when the layer does not fire).
-
-        ``lower``, if given, is :func:`lowered` ``(sentence)``: a sentence without any
-        trigger's longest word in it is ruled out before any other search."""
-        if lower is not None and self._trigger_keys is not None and not self._trigger_keys.search(lower):
-            return []
+    def triggers(self, sentence: str) -> list[tuple[int, int]]:
+        """Offsets of this layer's triggers in ``sentence`` (empty when the layer does not fire)."""
         if self._requires is not None and not self._requires.search(sentence):
             return []
         if self._unless is not None and self._unless.search(sentence):
@@ -220,10 +181,111 @@ class LayerMatcher:
         spans = {m.span() for rx in self._trigger_res for m in rx.finditer(sentence) if m.end() > m.start()}
         return sorted(spans)
 
-    def remote(self, sentence: str, lower: str | None = None) -> list[tuple[int, int]]:
-        """Offsets of phrases marking a venue-less event (a call); ``lower`` as for :meth:`triggers`."""
+    def remote(self, sentence: str) -> list[tuple[int, int]]:
+        """Offsets of phrases marking a venue-less event (a call)."""
         if self._remote is None:
             return []
-        if lower is not None and self._remote_keys is not None and not self._remote_keys.search(lower):
-            return []
         return [m.span() for m in self._remote.finditer(sentence)]
+
+
+#: The characters outside A-Z and a-z that a case-insensitive A-Z or a-z matches ("\u017f",
+#: the Kelvin sign, dotted and dotless i): ``str.lower`` does not turn them into those letters.
+_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def phrase_key(phrase: str) -> str | None:
+    """The longest word of ``phrase``, lower-cased: every match of :func:`phrase_regex`
+    holds it, in some case.  None when the phrase is not ASCII (its case-insensitive
+    matches need not hold it lower-cased) or has no word."""
+    words = phrase.rstrip("*").split()
+    if not phrase.isascii() or not words:
+        return None
+    return max(words, key=len).lower()
+
+
+def _trie_pattern(keys) -> str:
+    """A regex matching any of ``keys`` (the longest one where several start), written as a
+    tree of their letters: at each position the engine follows one branch instead of trying
+    every key."""
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            alts.append("")  # last: a longer key wins
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(trie)
+
+
+class LayerScreen:
+    """Which layers may fire in which sentences of a text, read in one pass over it.
+
+    A sentence that holds, lower-cased, none of a layer's :func:`phrase_key` cannot hold
+    any of its triggers (nor its remote triggers), so the layer's case-insensitive
+    searches, which cost far more, are skipped there.  A layer with ``patterns`` or with
+    a phrase that is not ASCII is never ruled out, and no layer is in a text that holds a
+    :data:`_CASE_ODD` character or that lower-casing lengthens.
+    """
+
+    def __init__(self, matchers: Sequence[LayerMatcher]):
+        self.matchers = tuple(matchers)
+        # what a key admits to: ("t", i) matcher i's triggers, ("r", i) its remote triggers
+        own: dict[str, set[tuple[str, int]]] = {}
+        always: set[tuple[str, int]] = set()
+        for i, mt in enumerate(self.matchers):
+            for kind, phrases in (("t", mt.layer.triggers), ("r", mt.layer.remote_triggers)):
+                if kind == "r" and not phrases:
+                    continue  # no remote triggers: LayerMatcher.remote finds nothing
+                keys = [phrase_key(p) for p in phrases]
+                if not keys or None in keys or (kind == "t" and mt.layer.patterns):
+                    always.add((kind, i))
+                    continue
+                for key in keys:
+                    own.setdefault(key, set()).add((kind, i))
+        self._always = frozenset(always)
+        # where several keys start at one place, the search finds the longest: it stands for
+        # the keys it starts with too
+        self._prefixes = {key: tuple(k for k in own if key.startswith(k)) for key in own}
+        self._own = {key: frozenset(v) for key, v in own.items()}
+        self._admits = {key: frozenset().union(*(own[k] for k in ks)) for key, ks in self._prefixes.items()}
+        self._every = frozenset().union(*own.values())
+        self._rx = re.compile(_trie_pattern(own)) if own else None
+        self._lists: dict[frozenset, tuple[list[LayerMatcher], list[LayerMatcher]]] = {}
+
+    def _matchers(self, marks: frozenset) -> tuple[list[LayerMatcher], list[LayerMatcher]]:
+        """The matchers that ``marks`` and :attr:`_always` admit: to triggers, to remote triggers."""
+        lists = self._lists.get(marks)
+        if lists is None:
+            admitted = marks | self._always
+            lists = self._lists[marks] = (
+                [mt for i, mt in enumerate(self.matchers) if ("t", i) in admitted],
+                [mt for i, mt in enumerate(self.matchers) if ("r", i) in admitted])
+        return lists
+
+    def screen(self, text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[list[LayerMatcher], list[LayerMatcher]]]:
+        """For each ``(start, end)`` of ``spans`` (sentences of ``text``, in order, disjoint):
+        the matchers whose triggers may be in ``text[start:end]``, and those whose remote
+        triggers may be, in the order of :attr:`matchers`."""
+        lower = text.lower()
+        if self._rx is None or len(lower) != len(text) or _CASE_ODD.search(text):
+            return [self._matchers(self._every)] * len(spans)
+        starts = [start for start, _ in spans]
+        marks: list[frozenset] = [frozenset()] * len(spans)
+        pos = 0
+        while (m := self._rx.search(lower, pos)) is not None:
+            at, key = m.start(), m.group()
+            i = bisect_right(starts, at) - 1
+            if i >= 0:
+                room = spans[i][1] - at
+                if len(key) <= room:
+                    marks[i] = marks[i] | self._admits[key]
+                else:  # the longest key runs past the sentence: the shorter ones may not
+                    marks[i] = marks[i].union(*(self._own[k] for k in self._prefixes[key] if len(k) <= room))
+            pos = at + 1
+        return [self._matchers(found) for found in marks]

@@ -87,17 +87,43 @@ def test_case_odd_characters_are_all_those_a_case_insensitive_ascii_letter_match
     assert odd == set(_CASE_ODD.pattern.strip("[]"))
 
 
-@pytest.mark.parametrize("sentence", [
+SCREENED = [
     "Rebels ATTACKED the town; the ceasefire collapsed.",
     "Fighters seized the airport and the road was closed.",
     "The \u017ftrike hit a depot.",  # a long s: "strike" to a case-insensitive search, not to lower()
     "Forces \u212aILLED two men.",  # the Kelvin sign
     "Nothing happened here at all.",
     "They spoke with the envoy by phone.",
+    "Talks were held in Doha.",
+]
+
+
+@pytest.mark.parametrize("sentences, gap", [
+    (SCREENED[:2] + SCREENED[4:], " "), (SCREENED, "\n"), (SCREENED[4:5], " "),
+    (["The attack", "ed town held talk", "s by phone"], ""),  # words running on past a span's end
 ])
-def test_lowered_shortcut_finds_what_the_full_search_finds(sentence):
-    from geomap.layers import lowered
-    for layer in load_layers(Path(__file__).parent.parent / "layers"):
-        matcher = LayerMatcher(layer)
-        assert matcher.triggers(sentence, lowered(sentence)) == matcher.triggers(sentence)
-        assert matcher.remote(sentence, lowered(sentence)) == matcher.remote(sentence)
+def test_screen_keeps_every_layer_that_fires(sentences, gap):
+    from geomap.layers import LayerScreen
+    matchers = [LayerMatcher(layer) for layer in load_layers(Path(__file__).parent.parent / "layers")]
+    text, spans = "", []
+    for sentence in sentences:
+        spans.append((len(text), len(text) + len(sentence)))
+        text += sentence + gap
+    screened = LayerScreen(matchers).screen(text, spans)
+    assert len(screened) == len(spans)
+    for (start, end), (firing, calling) in zip(spans, screened):
+        for matcher in matchers:
+            assert (matcher in firing) >= bool(matcher.triggers(text[start:end]))
+            assert (matcher in calling) >= bool(matcher.remote(text[start:end]))
+    if sentences == SCREENED[4:5]:
+        assert screened == [([], [])]  # and it rules layers out
+
+
+def test_screen_never_rules_out_a_layer_with_patterns():
+    from geomap.layers import LayerScreen
+    from geomap.models import Layer
+    layer = Layer(id="x", label="x", description="", triggers=("zzz",), patterns=(r"\bma?rch",), geometry="point",
+                  color="#000000", icon="circle", order=1, requires_any=(), unless_any=(), remote_triggers=(),
+                  coarsest_place="country", source_file="x.yaml")
+    matcher = LayerMatcher(layer)
+    assert LayerScreen([matcher]).screen("They march.", [(0, 11)]) == [([matcher], [])]
