@@ -191,6 +191,7 @@ class LayerMatcher:
 #: The characters outside A-Z and a-z that a case-insensitive A-Z or a-z matches ("\u017f",
 #: the Kelvin sign, dotted and dotless i): ``str.lower`` does not turn them into those letters.
 _CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def phrase_key(phrase: str) -> str | None:
@@ -231,6 +232,11 @@ class LayerScreen:
     searches, which cost far more, are skipped there.  A layer with ``patterns`` or with
     a phrase that is not ASCII is never ruled out, and no layer is in a text that holds a
     :data:`_CASE_ODD` character or that lower-casing lengthens.
+
+    Every word of a phrase's match starts where the sentence does or after a character
+    that is not ``[\\w-]`` (:func:`phrase_regex`), which lower-cased is not ``[a-z0-9]``
+    (only :data:`_CASE_ODD` characters lower-case to those letters from outside A-Z): so
+    the keys are looked for only there, which lets the search skip the rest fast.
     """
 
     def __init__(self, matchers: Sequence[LayerMatcher]):
@@ -255,7 +261,8 @@ class LayerScreen:
         self._own = {key: frozenset(v) for key, v in own.items()}
         self._admits = {key: frozenset().union(*(own[k] for k in ks)) for key, ks in self._prefixes.items()}
         self._every = frozenset().union(*own.values())
-        self._rx = re.compile(_trie_pattern(own)) if own else None
+        self._key = re.compile(_trie_pattern(own)) if own else None
+        self._rx = re.compile("[^a-z0-9](" + _trie_pattern(own) + ")") if own else None
         self._lists: dict[frozenset, tuple[list[LayerMatcher], list[LayerMatcher]]] = {}
 
     def _matchers(self, marks: frozenset) -> tuple[list[LayerMatcher], list[LayerMatcher]]:
@@ -277,9 +284,8 @@ class LayerScreen:
             return [self._matchers(self._every)] * len(spans)
         starts = [start for start, _ in spans]
         marks: list[frozenset] = [frozenset()] * len(spans)
-        pos = 0
-        while (m := self._rx.search(lower, pos)) is not None:
-            at, key = m.start(), m.group()
+
+        def admit(at: int, key: str) -> None:
             i = bisect_right(starts, at) - 1
             if i >= 0:
                 room = spans[i][1] - at
@@ -287,5 +293,13 @@ class LayerScreen:
                     marks[i] = marks[i] | self._admits[key]
                 else:  # the longest key runs past the sentence: the shorter ones may not
                     marks[i] = marks[i].union(*(self._own[k] for k in self._prefixes[key] if len(k) <= room))
-            pos = at + 1
+
+        padded = " " + lower  # a key at the start of the text follows a blank too
+        pos = 0
+        while (m := self._rx.search(padded, pos)) is not None:
+            admit(m.start(), m.group(1))  # m.start() in ``padded`` is the key's offset in ``text``
+            pos = m.start() + 1
+        for start in starts:  # a sentence that starts after a letter or digit (not split at a blank)
+            if 0 < start < len(lower) and lower[start - 1] in _ALNUM and (k := self._key.match(lower, start)):
+                admit(start, k.group())
         return [self._matchers(found) for found in marks]

@@ -101,6 +101,7 @@ SCREENED = [
 @pytest.mark.parametrize("sentences, gap", [
     (SCREENED[:2] + SCREENED[4:], " "), (SCREENED, "\n"), (SCREENED[4:5], " "),
     (["The attack", "ed town held talk", "s by phone"], ""),  # words running on past a span's end
+    (["Rebels", "attacked Goma", "Shelling"], ""),  # spans starting right after a letter
 ])
 def test_screen_keeps_every_layer_that_fires(sentences, gap):
     from geomap.layers import LayerScreen
