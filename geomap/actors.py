@@ -457,6 +457,17 @@ def _looks_like_person(name: str) -> bool:
     )
 
 
+def base_name(name: str) -> str:
+    """What :func:`canonical_actors` reads a name as: the acronym of "Name (ACR)", else the
+    name without its titles."""
+    paren = _RE_NAME_WITH_ACRONYM.fullmatch(name)
+    return paren.group("acr") if paren else _strip_titles(name)
+
+
+#: What an acronym's text holds ("EAC", "M23", "U.N."): a sentence without it names none.
+MAY_HOLD_ACRONYM = re.compile(r"[A-Z](?:[A-Z0-9&]|\.[A-Z]\.)")
+
+
 def canonical_actors(names: Iterable[str]) -> dict[str, str]:
     """Map every name seen in one document to its canonical form.
 
@@ -471,10 +482,7 @@ def canonical_actors(names: Iterable[str]) -> dict[str, str]:
     Every input name is a key (mapping to itself when it is already canonical).
     """
     names = sorted(set(names))
-    base = {}
-    for name in names:
-        paren = _RE_NAME_WITH_ACRONYM.fullmatch(name)
-        base[name] = paren.group("acr") if paren else _strip_titles(name)
+    base = {name: base_name(name) for name in names}
     acronyms = sorted({b for b in base.values() if _is_acronym(b)})
     # An acronym can abbreviate a name only if all its letters occur in the name and its
     # first letter starts one of the name's words: a cheap first look before

@@ -252,7 +252,7 @@ class _DocContext:
     """What a document says once and every sentence uses: dates, actors and their countries.
 
     Dates and actors are read on first use: most documents report no event, and then
-    neither is needed."""
+    neither is needed; and most sentences of the others bear on no event's actors."""
 
     def __init__(self, doc: Document, sentences: Sequence[Sentence], mentions: Sequence[Mention],
                  today: dt.date | None):
@@ -263,6 +263,7 @@ class _DocContext:
         self.head = self._line[1] if self._line else 0  # text before this is a dateline: no places, actors or dates
         self.mentions = sorted((m for m in mentions if m.start >= self.head), key=lambda m: m.start)
         self._mention_starts = [m.start for m in self.mentions]
+        self._found_in: dict[int, list[tuple[int, int, str]]] = {}  # see _found
 
     @cached_property
     def reference(self) -> dt.date | None:
@@ -297,22 +298,34 @@ class _DocContext:
         return out
 
     @cached_property
-    def _actors(self) -> tuple[dict[int, list[tuple[int, int, str]]], dict[str, str], dict[str, str]]:
-        """The actors of each sentence (by its start), the canonical form of each name, and
-        the country each canonical name is affiliated with."""
+    def _place_spans(self) -> tuple[list[tuple[int, int]], list[int]]:
+        """The place names' spans (and the dateline), which are no actors, and their starts."""
         place_spans = [(m.start, m.end) for m in self.mentions if m.role == "name"]
         if self.head:
             place_spans.append((0, self.head))
         place_spans.sort()  # only which spans lie in a sentence matters, not their order
-        span_starts = [a for a, _ in place_spans]
+        return place_spans, [a for a, _ in place_spans]
+
+    def _found(self, s: Sentence) -> list[tuple[int, int, str]]:
+        """The actors named in ``s`` (document offsets), read once."""
+        found = self._found_in.get(s.start)
+        if found is None:
+            place_spans, span_starts = self._place_spans
+            inside = place_spans[bisect_left(span_starts, s.start):bisect_right(span_starts, s.end)]
+            local = [(a - s.start, b - s.start) for a, b in inside if b <= s.end]
+            found = [(s.start + a, s.start + b, name) for a, b, name in actors_mod.find_actors(s.text, exclude=local)]
+            self._found_in[s.start] = found
+        return found
+
+    @cached_property
+    def _actors(self) -> tuple[dict[int, list[tuple[int, int, str]]], dict[str, str], dict[str, str]]:
+        """The actors of each sentence (by its start), the canonical form of each name, and
+        the country each canonical name is affiliated with."""
         sentence_actors: dict[int, list[tuple[int, int, str]]] = {}
         person_country: dict[str, str] = {}
         all_names = []
         for s in self.sentences:
-            inside = place_spans[bisect_left(span_starts, s.start):bisect_right(span_starts, s.end)]
-            local = [(a - s.start, b - s.start) for a, b in inside if b <= s.end]
-            found = [(s.start + a, s.start + b, name) for a, b, name in actors_mod.find_actors(s.text, exclude=local)]
-            sentence_actors[s.start] = found
+            found = sentence_actors[s.start] = self._found(s)
             all_names += [name for _, _, name in found]
         canonical = actors_mod.canonical_actors(all_names)
         for found in sentence_actors.values():
@@ -321,6 +334,29 @@ class _DocContext:
                 if code:
                     person_country.setdefault(canonical.get(name, name), code)
         return sentence_actors, canonical, person_country
+
+    def actors_of(self, starts: set[int]) -> dict[int, tuple[str, ...]]:
+        """:meth:`actors_in` of the sentences starting at ``starts``, reading only the
+        sentences that can bear on their names' canonical forms when the whole document
+        has not been read yet (:meth:`parties` reads it).
+
+        A name's canonical form (:func:`~geomap.actors.canonical_actors`) depends on the
+        document's acronyms, which only sentences that :data:`~geomap.actors.MAY_HOLD_ACRONYM`
+        name, and on the longer names of people that end with its own last word, which
+        only sentences holding that word name."""
+        sentences = [s for s in self.sentences if s.start in starts]
+        if "_actors" in self.__dict__:
+            return {s.start: self.actors_in(s) for s in sentences}
+        found = {s.start: self._found(s) for s in sentences}
+        last_words = {words[-1] for f in found.values() for _, _, name in f
+                      if (words := actors_mod.base_name(name).split())}
+        names = []
+        for s in self.sentences:
+            if (s.start in found or actors_mod.MAY_HOLD_ACRONYM.search(s.text)
+                    or any(word in s.text for word in last_words)):
+                names += [name for _, _, name in self._found(s)]
+        canonical = actors_mod.canonical_actors(names)
+        return {start: tuple(dict.fromkeys(canonical.get(n, n) for _, _, n in f)) for start, f in found.items()}
 
     @property
     def sentence_actors(self) -> dict[int, list[tuple[int, int, str]]]:
@@ -447,7 +483,9 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
         venues = _venues(sentence, ctx.mentions_in(sentence), doc.text)  # ctx.mentions leaves out the dateline
         events += _sentence_events(doc, ctx, sentence, venues, firing)
         events += _remote_events(doc, ctx, sentence, venues, calling, gazetteer)
-    return merge_events(events)
+    # the actors once every event's sentence is known: they need only some of the others
+    actors = ctx.actors_of({ev.start for ev in events}) if events else {}
+    return merge_events([replace(ev, actors=actors[ev.start]) for ev in events])
 
 
 def _make_event(doc, sentence, layer, place_name, coords, place, date, actors, **extra) -> Event:
@@ -481,7 +519,7 @@ def _sentence_events(doc, ctx, sentence, venues, matchers) -> list[Event]:
         end = (other.end if other is not None and other.start > m.start else m.end)
         start = (other.start if other is not None and other.start < m.start else m.start)
         out.append(_make_event(
-            doc, sentence, link.layer, name, coords, place, date, ctx.actors_in(sentence),
+            doc, sentence, link.layer, name, coords, place, date, (),  # actors: see extract_events
             confidence=_confidence(gap, date is not None, place), precision=precision_of(place), note=note,
             place_start=start, place_end=end))
     return out
@@ -504,7 +542,7 @@ def _remote_events(doc, ctx, sentence, venues, matchers, gazetteer) -> list[Even
         name = " \u2013 ".join(c.name for c in capitals)
         date = ctx.date_for(sentence, sentence.start + spans[0][0])
         out.append(_make_event(
-            doc, sentence, mt.layer, name, coords, capitals[0], date, ctx.actors_in(sentence),
+            doc, sentence, mt.layer, name, coords, capitals[0], date, (),  # actors: see extract_events
             confidence=0.4, precision="inferred", inferred=True,
             note="no venue given: drawn between the parties' capitals"))
     return out

@@ -202,3 +202,24 @@ def test_layer_matchers_are_kept_across_documents():
     assert [m.layer for m in first] == layers
     reloaded = load_layers()
     assert all(m.layer is layer for m, layer in zip(layer_matchers(reloaded), reloaded))
+
+
+def test_event_actors_take_their_canonical_names_from_the_whole_document():
+    text = ("Interim President Assimi Goita spoke on Tuesday. The Economic Community of West African States "
+            "(ECOWAS) sent envoys.\n\nThe talks went on.\n\nPresident Goita met the Economic Community of West African "
+            "States delegation in Bamako.")
+    (event,) = events_of(text)
+    assert event.event_type == "meeting" and event.actors == ("Assimi Goita", "ECOWAS")
+
+
+def test_reading_some_sentences_for_actors_gives_what_reading_all_does():
+    from geomap.events import _DocContext
+    from geomap.sentences import split_sentences
+    text = ("Interim President Assimi Goita spoke on Tuesday. The Economic Community of West African States "
+            "(ECOWAS) sent envoys. M23 rebels and Hamas. Goita met the Economic Community of West African "
+            "States delegation in Bamako. Nigerien officials said Goita and Mr. Bazoum spoke by phone.")
+    doc, mentions = doc_with_places(text)
+    sentences = split_sentences(text)
+    full = _DocContext(doc, sentences, mentions, None)
+    for s in sentences:
+        assert _DocContext(doc, sentences, mentions, None).actors_of({s.start}) == {s.start: full.actors_in(s)}
