@@ -23,14 +23,20 @@ _LINE = re.compile(r"[^\n]+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
-def _word_at_stop(text: str, start: int, end: int, window: int = 64) -> str | None:
-    """``_WORD_AT_STOP.search(text[start:end])``'s word, read from the last ``window``
-    characters unless the word runs on beyond them."""
-    lo = max(start, end - window)
-    m = _WORD_AT_STOP.search(text, lo, end)
-    if m is not None and m.start() == lo and lo > start:
-        m = _WORD_AT_STOP.search(text, start, end)
-    return m.group(1) if m else None
+def _word_at_stop(text: str, start: int, end: int) -> str | None:
+    """``_WORD_AT_STOP.search(text[start:end])``'s word, read backwards from ``end``.
+
+    That search's match is the run of ``[\\w.]`` characters that ends the text (before a
+    final newline, which ``$`` allows) if it ends in a full stop: its word is the run but
+    that stop.  Stepping back over the run costs its length; the search costs far more."""
+    if end > start and text[end - 1] == "\n":
+        end -= 1
+    if end - start < 2 or text[end - 1] != ".":
+        return None
+    p = end - 1
+    while p > start and ((c := text[p - 1]) == "." or c.isalnum() or c == "_"):  # [\w.], as re reads \w
+        p -= 1
+    return text[p:end - 1] if p < end - 1 else None
 
 
 @dataclass(frozen=True)

@@ -55,3 +55,18 @@ def test_a_long_line_of_abbreviations_is_one_sentence():
     text = "Gen. Smith met Mr. Jones and Dr. Lee in St. Louis on Jan. 5 " * 5000 + "."
     sentences = split_sentences(text)
     assert len(sentences) == 1 and sentences[0].text.startswith("Gen. Smith") and sentences[0].text.endswith("5 .")
+
+
+def test_word_at_stop_reads_what_the_search_would():
+    import random
+    import re
+
+    from geomap.sentences import _word_at_stop
+
+    rnd = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rnd.choice("ab_.\u00e9\u0663 !\n-") for _ in range(rnd.randint(0, 12)))
+        start = rnd.randint(0, len(text))
+        end = rnd.randint(start, len(text))
+        m = re.search(r"([\w.]+)[.]+$", text[start:end])
+        assert _word_at_stop(text, start, end) == (m.group(1) if m else None), (text, start, end)
