@@ -116,8 +116,10 @@ _RE_DAY_MONTH = re.compile(
     rf"(?:,?\s+(?P<year>{_YEAR}))?"
 )
 _RE_ISO = re.compile(r"(?<![\d-])(?P<year>(?:19|20)\d\d)-(?P<mon>[01]\d)-(?P<day>[0-3]\d)(?!\d)")
+_RE_ANY_ISO = re.compile(r"(?:19|20)\d\d-[01]\d-[0-3]\d")  # what every _RE_ISO match holds
+_PARTS = ("early", "mid", "late")  # of a month
 _RE_MONTH_YEAR = re.compile(
-    rf"(?:(?i:early|mid|late)[\s-]+)?(?P<mon>{_MONTH}),?\s+(?:of\s+)?(?P<year>{_YEAR})"
+    rf"(?:(?i:{'|'.join(_PARTS)})[\s-]+)?(?P<mon>{_MONTH}),?\s+(?:of\s+)?(?P<year>{_YEAR})"
 )
 _RE_MONTH_ALONE = re.compile(
     rf"(?<![\w-])(?:(?i:in|since|until|till|by|from|during|throughout|before|after|"
@@ -125,16 +127,20 @@ _RE_MONTH_ALONE = re.compile(
     rf"(?P<span>(?:(?i:early|mid|late)[\s-]+)?(?P<mon>{_MONTH_FULL}))(?![\w-])"
     rf"|(?<![\w-])(?P<span2>(?i:early|mid|late)[\s-]+(?P<mon2>{_MONTH_FULL}))(?![\w-])"
 )
+_YEAR_WORDS = ("in", "since", "until", "till", "by", "from", "during", "throughout", "before", "after",
+               "early", "late", "mid")  # that make a bare year a date
 _RE_YEAR_ALONE = re.compile(
-    rf"(?<![\w-])(?i:in|since|until|till|by|from|during|throughout|before|after|"
-    rf"early|late|mid)[\s-]+(?P<year>{_YEAR})(?:{_DASH}(?:\d\d){{1,2}}(?!\d))?"
+    rf"(?<![\w-])(?i:{'|'.join(_YEAR_WORDS)})[\s-]+(?P<year>{_YEAR})(?:{_DASH}(?:\d\d){{1,2}}(?!\d))?"
 )
+_WEEKDAY_MODS = ("last", "this", "next", "past")
 _RE_WEEKDAY = re.compile(
-    rf"(?<![\w-])(?:(?P<mod>(?i:last|this|next|past))\s+)?(?P<wd>{_WEEKDAY_FULL})(?![\w-])"
+    rf"(?<![\w-])(?:(?P<mod>(?i:{'|'.join(_WEEKDAY_MODS)}))\s+)?(?P<wd>{_WEEKDAY_FULL})(?![\w-])"
 )
+_DEICTIC_WORDS = ("yesterday", "today", "tonight", "tomorrow")  # a date alone
+_DEICTIC_MODS = ("last", "this", "next")  # before "night", "year", "month"
 _RE_DEICTIC = re.compile(
-    r"(?<![\w-])(?P<word>(?i:yesterday|today|tonight|tomorrow|last\s+night|"
-    r"(?:last|this|next)\s+(?:year|month)))(?![\w-])"
+    rf"(?<![\w-])(?P<word>(?i:{'|'.join(_DEICTIC_WORDS)}|last\s+night|"
+    rf"(?:{'|'.join(_DEICTIC_MODS)})\s+(?:year|month)))(?![\w-])"
 )
 _RE_CHAINED = re.compile(
     r"(?<![\w-])(?:(?i:the\s+(?P<dir1>day\s+before|day\s+after|previous\s+day|next\s+day|"
@@ -385,6 +391,50 @@ def _may_chain(text: str) -> bool:
     return False
 
 
+#: Characters a case-insensitive ASCII letter matches that ``str.lower`` does not make that
+#: letter (as in :mod:`geomap.layers`): a text with one is searched in full for deictic dates.
+_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
+_RE_DEICTIC_ANCHOR = re.compile("|".join(_DEICTIC_WORDS + ("night", "year", "month")))  # lower case
+
+
+def _matches_at(rx: re.Pattern, text: str, starts):
+    """The matches of ``rx.finditer(text)`` (none of them empty), trying ``rx`` only at
+    ``starts``: every position where it can match, and maybe others."""
+    pos = 0
+    for start in sorted(set(starts)):
+        if start >= pos and (m := rx.match(text, start)) is not None:
+            yield m
+            pos = m.end()
+
+
+def _words_before(text: str, anchors, words, dash: bool = False) -> list[int]:
+    """Where one of ``words`` (none ending in a blank) would start to end right before the
+    run of blanks (``\\s``, and "-" with ``dash``) that ends at each of ``anchors``."""
+    out = []
+    for anchor in anchors:
+        i = anchor
+        while i > 0 and (text[i - 1].isspace() or (dash and text[i - 1] == "-")):  # \s, as re reads it
+            i -= 1
+        if i < anchor:
+            out += [i - n for n in {len(w) for w in words} if i >= n]
+    return out
+
+
+def _deictic_starts(text: str) -> list[int] | None:
+    """Where a _RE_DEICTIC match can start: at "yesterday"/"today"/... or before the blanks
+    before "night"/"year"/"month", found in the lower-cased text; None when lower-casing
+    cannot show them all (see _CASE_ODD)."""
+    lower = text.lower()
+    if len(lower) != len(text) or _CASE_ODD.search(text):
+        return None
+    words, after_mod = [], []
+    pos = 0
+    while (m := _RE_DEICTIC_ANCHOR.search(lower, pos)) is not None:
+        (words if m.group() in _DEICTIC_WORDS else after_mod).append(m.start())
+        pos = m.start() + 1
+    return words + _words_before(text, after_mod, _DEICTIC_MODS)
+
+
 @lru_cache(maxsize=8)  # a document's text is read twice: for its reference date, then its dates
 def _candidates(text: str) -> list[_Raw]:
     raws: list[_Raw] = []
@@ -395,7 +445,12 @@ def _candidates(text: str) -> list[_Raw]:
     # cheap first looks: each pattern below needs a month name, a year, a weekday or
     # "day(s)" next to a direction somewhere in the text, and half of all articles lack
     # one or another
+    # the other patterns are tried only where a month, a year, a weekday or a deictic word
+    # puts the start of a match (_matches_at)
     month, year_digits = _has_month(text), _RE_ANY_YEAR.search(text)
+    months = [m.start() for m in _RE_MONTH_START.finditer(text)] if month else []
+    years = [m.start() for m in _RE_ANY_YEAR.finditer(text)] if year_digits else []
+    weekdays = [m.start() for m in _RE_ANY_WEEKDAY.finditer(text)]
     for rx, first in ((_RE_MONTH_DAY, _MONTH_DAY_FIRST), (_RE_DAY_MONTH, _DAY_MONTH_FIRST)) if month else ():
         for m in _finditer_from(rx, text, first):
             end = m.end()
@@ -404,25 +459,27 @@ def _candidates(text: str) -> list[_Raw]:
                 end, year = m.start("year"), None
                 end = m.start() + len(text[m.start():end].rstrip().rstrip(","))  # the match's own text: no copy of the rest
             add(m.start(), end, _calendar_date(m["wd"], m["mon"], m["day"], year))
-    for m in _RE_ISO.finditer(text) if year_digits else ():
+    for m in _RE_ISO.finditer(text) if year_digits and _RE_ANY_ISO.search(text) else ():
         if _safe_date(int(m["year"]), int(m["mon"]), int(m["day"])):
             add(m.start(), m.end(), _calendar_date(None, _MONTH_ABBR_BY_NUM[int(m["mon"])], m["day"], m["year"]))
-    for m in _RE_MONTH_YEAR.finditer(text) if month and year_digits else ():
+    for m in _matches_at(_RE_MONTH_YEAR, text, months + _words_before(text, months, _PARTS, dash=True)) \
+            if month and year_digits else ():
         if not _year_is_quantity(text, m.end()):
             add(m.start(), m.end(), _month_date(m["mon"], m["year"]))
     for m in _RE_MONTH_ALONE.finditer(text) if month else ():
         span, mon = ("span", "mon") if m["span"] else ("span2", "mon2")
         add(m.start(span), m.end(span), _month_date(m[mon], None))
-    for m in _RE_YEAR_ALONE.finditer(text) if year_digits else ():
+    for m in _matches_at(_RE_YEAR_ALONE, text, _words_before(text, years, _YEAR_WORDS, dash=True)):
         if not _year_is_quantity(text, m.end()):
             add(m.start("year"), m.end(), _year_date(m["year"]))
-    for m in _RE_WEEKDAY.finditer(text) if _RE_ANY_WEEKDAY.search(text) else ():
+    for m in _matches_at(_RE_WEEKDAY, text, weekdays + _words_before(text, weekdays, _WEEKDAY_MODS)):
         before = _word_before(text, m.start())
         after = _RE_CAPITAL_AFTER.match(text, m.end())
         if (before and before.lower() in _WEEKDAY_NAME_PREFIXES) or after:
             continue
         add(m.start(), m.end(), _weekday_date(m["mod"], m["wd"]))
-    for m in _RE_DEICTIC.finditer(text):
+    deictic = _deictic_starts(text)
+    for m in _RE_DEICTIC.finditer(text) if deictic is None else _matches_at(_RE_DEICTIC, text, deictic):
         add(m.start(), m.end(), _deictic_date(m["word"]))
     for m in _RE_CHAINED.finditer(text) if _may_chain(text) else ():
         if m["dir1"]:

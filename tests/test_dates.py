@@ -180,3 +180,26 @@ def test_first_looks_agree_with_the_searches_they_stand_for(text):
     assert dates._may_chain(text) == bool(chain.search(text))
     for month_text in (text, text + " in May", "Mayor Smith", "Sept. 3", "Mar 3", "March"):
         assert dates._has_month(month_text) == bool(dates._RE_MONTH_AT.search(month_text))
+
+
+def test_patterns_tried_at_their_anchors_find_what_a_full_search_does():
+    import random
+
+    from geomap import dates as d
+
+    pieces = ["in", "IN", "since", "\u017fince", "early", "Mid", "late", "2019", "2020-", "May", "March", "Monday",
+              "Friday,", "last", "this", "Next", "past", "night", "TODAY", "ton\u0131ght", "year", "month", "of", "x"]
+    rnd = random.Random(3)
+    for _ in range(2000):
+        text = "".join(rnd.choice(pieces) + rnd.choice(["", " ", "  ", "-", "\n"]) for _ in range(rnd.randint(1, 12)))
+        months = [m.start() for m in d._RE_MONTH_START.finditer(text)]
+        years = [m.start() for m in d._RE_ANY_YEAR.finditer(text)]
+        weekdays = [m.start() for m in d._RE_ANY_WEEKDAY.finditer(text)]
+        deictic = d._deictic_starts(text)
+        for rx, starts in [
+            (d._RE_MONTH_YEAR, months + d._words_before(text, months, d._PARTS, dash=True)),
+            (d._RE_YEAR_ALONE, d._words_before(text, years, d._YEAR_WORDS, dash=True)),
+            (d._RE_WEEKDAY, weekdays + d._words_before(text, weekdays, d._WEEKDAY_MODS)),
+            (d._RE_DEICTIC, deictic if deictic is not None else range(len(text))),
+        ]:
+            assert [m.span() for m in d._matches_at(rx, text, starts)] == [m.span() for m in rx.finditer(text)], text
