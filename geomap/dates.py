@@ -121,11 +121,14 @@ _PARTS = ("early", "mid", "late")  # of a month
 _RE_MONTH_YEAR = re.compile(
     rf"(?:(?i:{'|'.join(_PARTS)})[\s-]+)?(?P<mon>{_MONTH}),?\s+(?:of\s+)?(?P<year>{_YEAR})"
 )
+_MONTH_WORDS = ("in", "since", "until", "till", "by", "from", "during", "throughout", "before", "after",
+                "last", "this", "next")  # that make a month name alone a date
+_MONTH_EDGES = ("end", "beginning", "start")  # "the end of" ...
 _RE_MONTH_ALONE = re.compile(
-    rf"(?<![\w-])(?:(?i:in|since|until|till|by|from|during|throughout|before|after|"
-    rf"last|this|next|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of)\s+)"
-    rf"(?P<span>(?:(?i:early|mid|late)[\s-]+)?(?P<mon>{_MONTH_FULL}))(?![\w-])"
-    rf"|(?<![\w-])(?P<span2>(?i:early|mid|late)[\s-]+(?P<mon2>{_MONTH_FULL}))(?![\w-])"
+    rf"(?<![\w-])(?:(?i:{'|'.join(_MONTH_WORDS)}|"
+    + "|".join(rf"the\s+{edge}\s+of" for edge in _MONTH_EDGES) + r")\s+)"
+    rf"(?P<span>(?:(?i:{'|'.join(_PARTS)})[\s-]+)?(?P<mon>{_MONTH_FULL}))(?![\w-])"
+    rf"|(?<![\w-])(?P<span2>(?i:{'|'.join(_PARTS)})[\s-]+(?P<mon2>{_MONTH_FULL}))(?![\w-])"
 )
 _YEAR_WORDS = ("in", "since", "until", "till", "by", "from", "during", "throughout", "before", "after",
                "early", "late", "mid")  # that make a bare year a date
@@ -149,10 +152,10 @@ _RE_CHAINED = re.compile(
     r"(?i:days?)\s+(?P<dir2>(?i:earlier|later)))(?![\w-])"
 )
 
-# The first characters the matches of these two can have: a weekday's, a month's or a
-# day's (see _finditer_from).
-_MONTH_DAY_FIRST = re.compile(r"[ADFJMNOSTW]")
-_DAY_MONTH_FIRST = re.compile(r"[0-9FMSTW]")
+#: The first three letters of every weekday name, written out or abbreviated.
+_RE_WEEKDAY_START = re.compile("|".join(sorted({w[:3].capitalize() for w in _WEEKDAYS})))
+#: Runs of digits: a day number starts one (_RE_DAY_MONTH reads none after a digit).
+_RE_DIGITS = re.compile(r"\d+")
 
 # What each group of patterns needs somewhere in the text (see _candidates).
 _RE_MONTH_AT = re.compile(_MONTH)
@@ -348,20 +351,6 @@ def _word_before(text: str, end: int, window: int = 100) -> str | None:
     return m.group(1) if m else None
 
 
-def _finditer_from(rx: re.Pattern, text: str, first: re.Pattern):
-    """The matches of ``rx.finditer(text)`` (none of them empty), trying ``rx`` only at the
-    characters ``first`` finds, every match's first character being one of them: the
-    engine skips the other positions far faster than ``rx`` can rule them out."""
-    pos = 0
-    while (start := first.search(text, pos)) is not None:
-        m = rx.match(text, start.start())
-        if m is None:
-            pos = start.start() + 1
-        else:
-            yield m
-            pos = m.end()
-
-
 def _has_month(text: str) -> bool:
     """Whether ``text`` names a month (``_MONTH`` matches somewhere), trying ``_MONTH`` only
     where a month's first three letters are: a search for those, plain letters, skips the
@@ -420,6 +409,15 @@ def _words_before(text: str, anchors, words, dash: bool = False) -> list[int]:
     return out
 
 
+def _month_alone_starts(text: str, months: list[int]) -> list[int]:
+    """Where a _RE_MONTH_ALONE match can start, given where months can: at "early/mid/late"
+    before one, or at a word (or "the end of" ...) before either."""
+    parts = _words_before(text, months, _PARTS, dash=True)
+    heads = months + parts  # what a word that makes a month a date comes right before
+    edges = _words_before(text, _words_before(text, heads, ("of",)), _MONTH_EDGES)
+    return parts + _words_before(text, heads, _MONTH_WORDS) + _words_before(text, edges, ("the",))
+
+
 def _deictic_starts(text: str) -> list[int] | None:
     """Where a _RE_DEICTIC match can start: at "yesterday"/"today"/... or before the blanks
     before "night"/"year"/"month", found in the lower-cased text; None when lower-casing
@@ -444,15 +442,17 @@ def _candidates(text: str) -> list[_Raw]:
 
     # cheap first looks: each pattern below needs a month name, a year, a weekday or
     # "day(s)" next to a direction somewhere in the text, and half of all articles lack
-    # one or another
-    # the other patterns are tried only where a month, a year, a weekday or a deictic word
-    # puts the start of a match (_matches_at)
+    # one or another.  Most are then tried only where a month, a year, a weekday, a day
+    # number or a deictic word puts the start of a match (_matches_at).
     month, year_digits = _has_month(text), _RE_ANY_YEAR.search(text)
     months = [m.start() for m in _RE_MONTH_START.finditer(text)] if month else []
     years = [m.start() for m in _RE_ANY_YEAR.finditer(text)] if year_digits else []
     weekdays = [m.start() for m in _RE_ANY_WEEKDAY.finditer(text)]
-    for rx, first in ((_RE_MONTH_DAY, _MONTH_DAY_FIRST), (_RE_DAY_MONTH, _DAY_MONTH_FIRST)) if month else ():
-        for m in _finditer_from(rx, text, first):
+    weekday_starts = [m.start() for m in _RE_WEEKDAY_START.finditer(text)] if month else []  # also "Tues."
+    day_starts = [m.start() for m in _RE_DIGITS.finditer(text)] if month else []
+    for rx, starts in ((_RE_MONTH_DAY, weekday_starts + months), (_RE_DAY_MONTH, weekday_starts + day_starts)) \
+            if month else ():
+        for m in _matches_at(rx, text, starts):
             end = m.end()
             year = m["year"]
             if year and _year_is_quantity(text, end):
@@ -466,7 +466,7 @@ def _candidates(text: str) -> list[_Raw]:
             if month and year_digits else ():
         if not _year_is_quantity(text, m.end()):
             add(m.start(), m.end(), _month_date(m["mon"], m["year"]))
-    for m in _RE_MONTH_ALONE.finditer(text) if month else ():
+    for m in _matches_at(_RE_MONTH_ALONE, text, _month_alone_starts(text, months)) if month else ():
         span, mon = ("span", "mon") if m["span"] else ("span2", "mon2")
         add(m.start(span), m.end(span), _month_date(m[mon], None))
     for m in _matches_at(_RE_YEAR_ALONE, text, _words_before(text, years, _YEAR_WORDS, dash=True)):
