@@ -464,8 +464,20 @@ def base_name(name: str) -> str:
     return paren.group("acr") if paren else _strip_titles(name)
 
 
-#: What an acronym's text holds ("EAC", "M23", "U.N."): a sentence without it names none.
-MAY_HOLD_ACRONYM = re.compile(r"[A-Z](?:[A-Z0-9&]|\.[A-Z]\.)")
+#: Where an acronym ("EAC", "M23", "U.N.") can start: a sentence without any names none.
+ACRONYM_START = re.compile(r"[A-Z](?=[A-Z0-9&]|\.[A-Z]\.)")
+
+
+def is_acronym(name: str) -> bool:
+    """Whether :func:`canonical_actors` reads ``name`` (a base name) as an acronym."""
+    return _is_acronym(name)
+
+
+def initials(name: str) -> set[str]:
+    """The lower-cased first characters of ``name``'s words: an acronym can abbreviate the
+    name (in :func:`canonical_actors`) only if its first letter is one of them."""
+    text = name.lower()
+    return {c for i, c in enumerate(text) if i == 0 or not text[i - 1].isalnum()}
 
 
 def canonical_actors(names: Iterable[str]) -> dict[str, str]:
@@ -503,10 +515,8 @@ def canonical_actors(names: Iterable[str]) -> dict[str, str]:
     for name in names:
         plain = base[name]
         if not _is_acronym(plain):
-            text = plain.lower()
-            chars = set(text)
-            starts = {c for i, c in enumerate(text) if i == 0 or not text[i - 1].isalnum()}
-            matches = [a for first in starts for a, letters in by_first.get(first, ())
+            chars = set(plain.lower())
+            matches = [a for first in initials(plain) for a, letters in by_first.get(first, ())
                        if letters <= chars and _acronym_matches(a, plain)]
             if len(matches) == 1:
                 canon[name] = matches[0]

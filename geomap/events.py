@@ -341,19 +341,21 @@ class _DocContext:
         has not been read yet (:meth:`parties` reads it).
 
         A name's canonical form (:func:`~geomap.actors.canonical_actors`) depends on the
-        document's acronyms, which only sentences that :data:`~geomap.actors.MAY_HOLD_ACRONYM`
-        name, and on the longer names of people that end with its own last word, which
-        only sentences holding that word name."""
+        document's acronyms that start with one of its :func:`~geomap.actors.initials`,
+        which only sentences with such an :data:`~geomap.actors.ACRONYM_START` name, and
+        on the longer names of people that end with its own last word, which only
+        sentences holding that word name."""
         sentences = [s for s in self.sentences if s.start in starts]
         if "_actors" in self.__dict__:
             return {s.start: self.actors_in(s) for s in sentences}
         found = {s.start: self._found(s) for s in sentences}
-        last_words = {words[-1] for f in found.values() for _, _, name in f
-                      if (words := actors_mod.base_name(name).split())}
+        bases = {actors_mod.base_name(name) for f in found.values() for _, _, name in f}
+        last_words = {words[-1] for base in bases if (words := base.split())}
+        firsts = {c.upper() for base in bases if not actors_mod.is_acronym(base) for c in actors_mod.initials(base)}
         names = []
         for s in self.sentences:
-            if (s.start in found or actors_mod.MAY_HOLD_ACRONYM.search(s.text)
-                    or any(word in s.text for word in last_words)):
+            if (s.start in found or any(word in s.text for word in last_words)
+                    or any(m.group() in firsts for m in actors_mod.ACRONYM_START.finditer(s.text))):
                 names += [name for _, _, name in self._found(s)]
         canonical = actors_mod.canonical_actors(names)
         return {start: tuple(dict.fromkeys(canonical.get(n, n) for _, _, n in f)) for start, f in found.items()}
