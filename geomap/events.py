@@ -75,8 +75,9 @@ _ROUTE = re.compile(r"\b(?:from|between)\s+(?P<a>.+?)\s+(?:to|and|into)\s+(?P<b>
 # the titles mentions.py knows) or an organisation ("U.S. Department of State").
 _ORG_HEADS = frozenset({"Department", "Ministry", "Government", "Army", "Forces", "Navy", "Embassy", "Official",
                         "Officials", "Police", "Parliament", "Cabinet"})
-_AFFILIATION = re.compile(r"^[\s'\u2019s]*(?:" + "|".join(
-    re.escape(word) for word in sorted(TITLES | _ORG_HEADS, key=lambda w: (-len(w), w))) + r")(?![\w.])")
+_AFFILIATION_WORDS = "|".join(re.escape(word) for word in sorted(TITLES | _ORG_HEADS, key=lambda w: (-len(w), w)))
+_AFFILIATION = re.compile(r"^[\s'\u2019s]*(?:" + _AFFILIATION_WORDS + r")(?![\w.])")
+_AFFILIATION_HEAD = re.compile(r"[\s'\u2019s]*(?:" + _AFFILIATION_WORDS + ")")  # where _AFFILIATION can match at all
 
 
 def place_rank(place: Place) -> int:
@@ -317,37 +318,16 @@ class _DocContext:
             self._found_in[s.start] = found
         return found
 
-    @cached_property
-    def _actors(self) -> tuple[dict[int, list[tuple[int, int, str]]], dict[str, str], dict[str, str]]:
-        """The actors of each sentence (by its start), the canonical form of each name, and
-        the country each canonical name is affiliated with."""
-        sentence_actors: dict[int, list[tuple[int, int, str]]] = {}
-        person_country: dict[str, str] = {}
-        all_names = []
-        for s in self.sentences:
-            found = sentence_actors[s.start] = self._found(s)
-            all_names += [name for _, _, name in found]
-        canonical = actors_mod.canonical_actors(all_names)
-        for found in sentence_actors.values():
-            for start, _, name in found:
-                code = self.affiliation_before(start)
-                if code:
-                    person_country.setdefault(canonical.get(name, name), code)
-        return sentence_actors, canonical, person_country
-
-    def actors_of(self, starts: set[int]) -> dict[int, tuple[str, ...]]:
-        """:meth:`actors_in` of the sentences starting at ``starts``, reading only the
-        sentences that can bear on their names' canonical forms when the whole document
-        has not been read yet (:meth:`parties` reads it).
+    def _canonical(self, sentences: Sequence[Sentence]) -> tuple[dict[int, list[tuple[int, int, str]]], dict[str, str]]:
+        """The actors of ``sentences`` (by sentence start) and the canonical form of each of
+        their names, as the whole document's names give it, reading only the sentences
+        that can bear on it.
 
         A name's canonical form (:func:`~geomap.actors.canonical_actors`) depends on the
         document's acronyms that start with one of its :func:`~geomap.actors.initials`,
         which only sentences with such an :data:`~geomap.actors.ACRONYM_START` name, and
         on the longer names of people that end with its own last word, which only
         sentences holding that word name."""
-        sentences = [s for s in self.sentences if s.start in starts]
-        if "_actors" in self.__dict__:
-            return {s.start: self.actors_in(s) for s in sentences}
         found = {s.start: self._found(s) for s in sentences}
         bases = {actors_mod.base_name(name) for f in found.values() for _, _, name in f}
         last_words = {words[-1] for base in bases if (words := base.split())}
@@ -357,20 +337,27 @@ class _DocContext:
             if (s.start in found or any(word in s.text for word in last_words)
                     or any(m.group() in firsts for m in actors_mod.ACRONYM_START.finditer(s.text))):
                 names += [name for _, _, name in self._found(s)]
-        canonical = actors_mod.canonical_actors(names)
+        return found, actors_mod.canonical_actors(names)
+
+    def actors_of(self, starts: set[int]) -> dict[int, tuple[str, ...]]:
+        """The actors of the sentences starting at ``starts``: canonical names, in order, once each."""
+        found, canonical = self._canonical([s for s in self.sentences if s.start in starts])
         return {start: tuple(dict.fromkeys(canonical.get(n, n) for _, _, n in f)) for start, f in found.items()}
 
-    @property
-    def sentence_actors(self) -> dict[int, list[tuple[int, int, str]]]:
-        return self._actors[0]
+    @cached_property
+    def _affiliated_ends(self) -> list[int]:
+        """Where the mentions end that :meth:`affiliation_before` can name a country by (a
+        title or an organisation word follows them), in order."""
+        text = self.doc.text
+        return sorted(m.end for m in self.mentions if m.place is not None and m.place.country
+                      and _AFFILIATION_HEAD.match(text, m.end, m.end + 41))
 
-    @property
-    def canonical(self) -> dict[str, str]:
-        return self._actors[1]
-
-    @property
-    def person_country(self) -> dict[str, str]:
-        return self._actors[2]
+    def _may_affiliate(self, s: Sentence) -> bool:
+        """Whether :meth:`affiliation_before` can name a country for an actor in ``s``: the
+        mention must end at most 40 characters before the actor."""
+        ends = self._affiliated_ends
+        i = bisect_left(ends, s.start - 40)
+        return i < len(ends) and ends[i] <= s.end
 
     def mentions_in(self, sentence: Sentence) -> list[Mention]:
         """The mentions starting inside ``sentence`` (at ``sentence.end`` at the latest), in text order."""
@@ -392,19 +379,27 @@ class _DocContext:
             break
         return None
 
-    def actors_in(self, sentence: Sentence) -> tuple[str, ...]:
-        names = [self.canonical.get(n, n) for _, _, n in self.sentence_actors.get(sentence.start, [])]
-        return tuple(dict.fromkeys(names))
-
     def parties(self, sentence: Sentence) -> list[str]:
-        """Countries of the people and organisations a sentence names, in order of appearance."""
+        """Countries of the people and organisations a sentence names, in order of appearance.
+
+        A person's country is the one written before any mention of them in the document
+        (:meth:`affiliation_before`), first one first; only the sentences where one can be
+        are read for it."""
         codes = []
         for m in self.mentions_in(sentence):
             if sentence.start <= m.start < sentence.end and m.place is not None and m.place.country:
                 if _AFFILIATION.match(self.doc.text[m.end:sentence.end] + " "):
                     codes.append((m.start, m.place.country))
-        for start, _, name in self.sentence_actors.get(sentence.start, []):
-            code = self.person_country.get(self.canonical.get(name, name))
+        read = [s for s in self.sentences if s is sentence or self._may_affiliate(s)]
+        found, canonical = self._canonical(read)
+        person_country: dict[str, str] = {}
+        for s in read:
+            for start, _, name in found[s.start]:
+                code = self.affiliation_before(start)
+                if code:
+                    person_country.setdefault(canonical.get(name, name), code)
+        for start, _, name in found[sentence.start]:
+            code = person_country.get(canonical.get(name, name))
             if code:
                 codes.append((start, code))
         return list(dict.fromkeys(code for _, code in sorted(codes)))
