@@ -473,6 +473,12 @@ def is_acronym(name: str) -> bool:
     return _is_acronym(name)
 
 
+def looks_like_person(name: str) -> bool:
+    """Whether :func:`canonical_actors` reads ``name`` (a base name) as a person's, which a
+    longer name of the same person can stand for."""
+    return _looks_like_person(name)
+
+
 def initials(name: str) -> set[str]:
     """The lower-cased first characters of ``name``'s words: an acronym can abbreviate the
     name (in :func:`canonical_actors`) only if its first letter is one of them."""

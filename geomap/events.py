@@ -325,12 +325,12 @@ class _DocContext:
 
         A name's canonical form (:func:`~geomap.actors.canonical_actors`) depends on the
         document's acronyms that start with one of its :func:`~geomap.actors.initials`,
-        which only sentences with such an :data:`~geomap.actors.ACRONYM_START` name, and
-        on the longer names of people that end with its own last word, which only
-        sentences holding that word name."""
+        which only sentences with such an :data:`~geomap.actors.ACRONYM_START` name, and,
+        for a person's name, on the longer names of people that end with its own last
+        word, which only sentences holding that word name."""
         found = {s.start: self._found(s) for s in sentences}
         bases = {actors_mod.base_name(name) for f in found.values() for _, _, name in f}
-        last_words = {words[-1] for base in bases if (words := base.split())}
+        last_words = {words[-1] for base in bases if actors_mod.looks_like_person(base) and (words := base.split())}
         firsts = {c.upper() for base in bases if not actors_mod.is_acronym(base) for c in actors_mod.initials(base)}
         names = []
         for s in self.sentences:
