@@ -70,3 +70,29 @@ def test_word_at_stop_reads_what_the_search_would():
         end = rnd.randint(start, len(text))
         m = re.search(r"([\w.]+)[.]+$", text[start:end])
         assert _word_at_stop(text, start, end) == (m.group(1) if m else None), (text, start, end)
+
+
+def test_initial_at_reads_what_the_search_would():
+    import itertools
+
+    from geomap.sentences import _INITIAL_AT_STOP, _initial_at
+
+    for chars in itertools.product("aW._ \u00c9!", repeat=4):
+        text = "".join(chars)
+        for start in range(4):
+            for stop in range(start, 4):
+                expected = _INITIAL_AT_STOP.search(text[max(start, stop - 2):stop + 1]) is not None
+                assert _initial_at(text, start, stop) == expected, (text, start, stop)
+
+
+@pytest.mark.parametrize("text", [
+    "One. Two! Three? \"Four.\" Five... (Six.) 7. Eight?! nine. Ten", "", "...", "A.B. C", "x.\u201d Y", "End.",
+])
+def test_sentence_ends_are_the_searchs_own(text):
+    from geomap.sentences import _SENTENCE_END, _sentence_ends
+
+    for start in range(len(text) + 1):
+        for end in (start, len(text) - 1, len(text)):
+            if end >= start:
+                assert [m.span() for m in _sentence_ends(text, start, end)] == \
+                    [m.span() for m in _SENTENCE_END.finditer(text, start, end)]
