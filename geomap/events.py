@@ -56,6 +56,8 @@ _TRAILING_ATTRIBUTION = re.compile(r"(?:,\s*|\baccording\s+to\s+)[^,;]{0,80}?(?:
 _REPORTING_DATE = re.compile(r"\b(?:said|says|told(?:\s+\w+){0,2}|announced|reported|stated|added|confirmed)\s+(?:on\s+)?$",
                              re.IGNORECASE)
 _SAYS_AT_END = re.compile(r"\b" + _SAYS + r"\W*$", re.IGNORECASE)
+_SAYS_LONGEST = len("reported")
+_ACCORDING_AT_END = re.compile(r"\baccording\s+to\b[^,;]*$", re.IGNORECASE)
 _BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|near|outside)\s+of\s+$|"
                       r"\b(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of)\s+$", re.IGNORECASE)
 # A country is where something happened only when a locative word introduces it ("in
@@ -133,7 +135,13 @@ def _attribution_end(text: str) -> int:
 def _attribution_start(text: str) -> int:
     """Start of a closing attribution ("..., health officials in Gaza said."), whose
     places are where people spoke, not where the event happened; ``len(text)`` if none."""
-    if _SAYS_AT_END.search(text) or re.search(r"\baccording\s+to\b[^,;]*$", text, re.IGNORECASE):
+    # both searches look only where a match can start: the verb ends the last word, and
+    # "according to" comes after the last comma or semicolon
+    last = len(text)
+    while last > 0 and not ((c := text[last - 1]).isalnum() or c == "_"):  # \W, as re reads it
+        last -= 1
+    after = max(text.rfind(","), text.rfind(";")) + 1
+    if _SAYS_AT_END.search(text, max(0, last - _SAYS_LONGEST)) or _ACCORDING_AT_END.search(text, after):
         m = _TRAILING_ATTRIBUTION.search(text)
         if m:
             return m.start()

@@ -224,3 +224,24 @@ def test_reading_some_sentences_for_actors_gives_what_reading_all_does():
     assert every[sentences[3].start] == ("ECOWAS",)  # "Economic Community of West African States"
     for s in sentences:
         assert _DocContext(doc, sentences, mentions, None).actors_of({s.start}) == {s.start: every[s.start]}
+
+
+def test_closing_attributions_are_found_where_a_full_search_finds_them():
+    import random
+    import re
+
+    from geomap.events import _SAYS_AT_END, _TRAILING_ATTRIBUTION, _attribution_start
+
+    def searched(text):
+        if _SAYS_AT_END.search(text) or re.search(r"\baccording\s+to\b[^,;]*$", text, re.IGNORECASE):
+            m = _TRAILING_ATTRIBUTION.search(text)
+            if m:
+                return m.start()
+        return len(text)
+
+    pieces = ["said", "SAID", "\u017fays", "reported", "told", " ", ",", ";", ".", '"', "\n", "according", "to",
+              "x", "unsaid", "_", "\u00e9", "!", "officials"]
+    rnd = random.Random(5)
+    for _ in range(20000):
+        text = "".join(rnd.choice(pieces) + rnd.choice(["", " ", "."]) for _ in range(rnd.randint(0, 8)))
+        assert _attribution_start(text) == searched(text), text
