@@ -71,6 +71,7 @@ _PLACE_AS_ACTOR = re.compile(
     r"\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:agreed|said|says|announced|accused|denied|rejected|warned|"
     r"insisted|demanded|urged|refused|welcomed|condemned|responded|retaliated|claimed|proposed|signed|vowed|"
     r"threatened|pledged|promised|called\s+for|blamed)\b", re.IGNORECASE)
+_WORD_AT_END = re.compile(r"[\w-]+\s+(?:the\s+)?$")  # the bearing word before a country ("eastern DRC")
 _LIST_LINK = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+)(?:the\s+)?$")
 _ROUTE = re.compile(r"\b(?:from|between)\s+(?P<a>.+?)\s+(?:to|and|into)\s+(?P<b>.+?)(?=[,.;:]|\s|$)", re.IGNORECASE)
 # Words that, right after a country or demonym, tie it to a person ("Kenyan President ...",
@@ -247,8 +248,8 @@ def with_regions(doc: Document, mentions: Sequence[Mention]) -> list[Mention]:
             before = doc.text[max(0, m.start - 30):m.start]
             bearing = bearing_of(before)
             point = directional_point(m.place.country, bearing) if bearing else None
-            word = re.search(r"[\w-]+\s+(?:the\s+)?$", before)
-            if point is not None and word is not None:
+            word = _WORD_AT_END.search(before) if point is not None else None
+            if word is not None:
                 start = m.start - (len(before) - word.start())
                 region = replace(m.place, id=f"{m.place.id}:{bearing}", name=f"{doc.text[start:m.start]}{m.place.name}",
                                  lat=point[0], lon=point[1], kind="region", admin1=None)
