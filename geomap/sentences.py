@@ -23,20 +23,23 @@ _LINE = re.compile(r"[^\n]+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
-def _word_at_stop(text: str, start: int, end: int) -> str | None:
-    """``_WORD_AT_STOP.search(text[start:end])``'s word, read backwards from ``end``.
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
 
-    That search's match is the run of ``[\\w.]`` characters that ends the text (before a
-    final newline, which ``$`` allows) if it ends in a full stop: its word is the run but
-    that stop.  Stepping back over the run costs its length; the search costs far more."""
-    if end > start and text[end - 1] == "\n":
-        end -= 1
-    if end - start < 2 or text[end - 1] != ".":
-        return None
-    p = end - 1
-    while p > start and ((c := text[p - 1]) == "." or c.isalnum() or c == "_"):  # [\w.], as re reads \w
-        p -= 1
-    return text[p:end - 1] if p < end - 1 else None
+
+def _ends_abbreviation(text: str, start: int, stop: int) -> bool:
+    """Whether the full stop at ``stop`` ends an abbreviation ("Gen."): whether the word of
+    ``_WORD_AT_STOP.search(text[start:stop + 1])``, lower-cased and without its own final
+    stops, is one of _ABBREVIATIONS.
+
+    The word is read backwards from ``stop``, and no further than the longest
+    abbreviation: a longer word is none (the search would read all of it)."""
+    q = stop
+    while q > start and text[q - 1] == ".":  # the word's own final stops
+        q -= 1
+    p = q
+    while p > start and q - p <= _LONGEST_ABBREVIATION and ((c := text[p - 1]) == "." or c.isalnum() or c == "_"):
+        p -= 1  # [\w.], as re reads \w
+    return q - p <= _LONGEST_ABBREVIATION and text[p:q].lower() in _ABBREVIATIONS
 
 
 def _initial_at(text: str, start: int, stop: int) -> bool:
@@ -107,8 +110,7 @@ def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
         for m in _sentence_ends(text, ls, le):
             stop = m.start()
             if text[stop] == ".":  # "!" and "?" end sentences whatever comes before them
-                word = _word_at_stop(text, cursor, stop + 1)
-                if word and word.lower().rstrip(".") in _ABBREVIATIONS:
+                if _ends_abbreviation(text, cursor, stop):
                     continue
                 if _initial_at(text, cursor, stop):
                     continue  # an initial: "George W. Bush"

@@ -42,12 +42,13 @@ def test_degenerate_text(text):
 def test_abbreviations_read_from_the_end_of_long_words(line):
     import re
 
-    from geomap.sentences import _word_at_stop
+    from geomap.sentences import _ABBREVIATIONS, _ends_abbreviation
 
-    for stop in [i + 1 for i, c in enumerate(line) if c == "."]:
+    for stop in [i for i, c in enumerate(line) if c == "."]:
         for start in (0, 3, max(0, stop - 5)):
-            m = re.search(r"([\w.]+)[.]+$", line[start:stop])
-            assert _word_at_stop(line, start, stop) == (m.group(1) if m else None)
+            m = re.search(r"([\w.]+)[.]+$", line[start:stop + 1]) if start <= stop else None
+            expected = bool(m and m.group(1).lower().rstrip(".") in _ABBREVIATIONS)
+            assert _ends_abbreviation(line, start, stop) == expected
 
 
 def test_a_long_line_of_abbreviations_is_one_sentence():
@@ -57,19 +58,21 @@ def test_a_long_line_of_abbreviations_is_one_sentence():
     assert len(sentences) == 1 and sentences[0].text.startswith("Gen. Smith") and sentences[0].text.endswith("5 .")
 
 
-def test_word_at_stop_reads_what_the_search_would():
+def test_ends_abbreviation_reads_what_the_search_would():
     import random
     import re
 
-    from geomap.sentences import _word_at_stop
+    from geomap.sentences import _ABBREVIATIONS, _ends_abbreviation
 
     rnd = random.Random(7)
-    for _ in range(3000):
-        text = "".join(rnd.choice("ab_.\u00e9\u0663 !\n-") for _ in range(rnd.randint(0, 12)))
-        start = rnd.randint(0, len(text))
-        end = rnd.randint(start, len(text))
-        m = re.search(r"([\w.]+)[.]+$", text[start:end])
-        assert _word_at_stop(text, start, end) == (m.group(1) if m else None), (text, start, end)
+    words = ["gen", "Gen", "U.S", "e.g", "approx", "approxx", "x", "mr", ".", "..", " ", "\n", "_", "\u00e9", "\u0663"]
+    for _ in range(5000):
+        text = "".join(rnd.choice(words) for _ in range(rnd.randint(0, 6))) + "." * rnd.randint(1, 3)
+        stop = rnd.choice([i for i, c in enumerate(text) if c == "."])
+        start = rnd.randint(0, stop)
+        m = re.search(r"([\w.]+)[.]+$", text[start:stop + 1])
+        expected = bool(m and m.group(1).lower().rstrip(".") in _ABBREVIATIONS)
+        assert _ends_abbreviation(text, start, stop) == expected, (text, start, stop)
 
 
 def test_initial_at_reads_what_the_search_would():
