@@ -134,8 +134,9 @@ _RE_TITLED = re.compile(rf"(?<![\w-])(?:(?:{_TITLES}|(?i:{_LOWER_TITLES}))\s+)+(
 _RE_APPOSED = re.compile(
     rf"(?<![\w-])(?i:{_LOWER_TITLES}|{_TITLES}),\s+(?P<name>{_NAME})(?=\s*(?:[,;:.)]|$))"
 )
-#: A comma and a space: without one, _RE_APPOSED cannot match (a cheap first look).
-_RE_COMMA_SPACE = re.compile(r",\s")
+#: What follows the title in _RE_APPOSED: without it, _RE_APPOSED cannot match (a cheap
+#: first look, which only one sentence in ten with a comma passes).
+_RE_APPOSED_TAIL = re.compile(rf",\s+{_NAME}(?=\s*(?:[,;:.)]|$))")
 _SAID_VERBS = (r"(?:said|says|told|added|warned|announced|stated|"
                r"claimed|denied|confirmed|insisted|urged|vowed|declared)\b")
 _RE_SAID = re.compile(rf"(?P<name>{_NAME})(?:'s|\u2019s)?\s+{_SAID_VERBS}")
@@ -227,7 +228,7 @@ def _is_title(text: str) -> bool:
 
 def _people(sentence: str) -> list[tuple[int, int, str]]:
     found = []
-    for rx in (_RE_TITLED, _RE_APPOSED) if _RE_COMMA_SPACE.search(sentence) else (_RE_TITLED,):
+    for rx in (_RE_TITLED, _RE_APPOSED) if _RE_APPOSED_TAIL.search(sentence) else (_RE_TITLED,):
         for m in rx.finditer(sentence):
             span = _person_span(sentence, m.start("name"), m.end("name"))
             if span and not _is_title(sentence[span[0]:span[1]]):
@@ -335,11 +336,14 @@ def _adjacent_any(sentence: str, a, b) -> bool:
 
 
 def _acronyms(sentence: str) -> list[tuple[int, int, str]]:
+    matches = list(_RE_ACRONYM.finditer(sentence))
+    if not matches:
+        return []  # most sentences: no need to count their letters
     letters = list(filter(str.isalpha, sentence))
     if letters and sum(map(str.isupper, letters)) > 0.6 * len(letters):
         return []  # an all-caps headline: every word would look like an acronym
     found = []
-    for m in _RE_ACRONYM.finditer(sentence):
+    for m in matches:
         acr = m.group("acr")
         key = acr.replace(".", "").upper()
         if key.endswith("S") and key[:-1] in NOT_ACTOR_ACRONYMS:
@@ -491,6 +495,35 @@ def _looks_like_person(name: str) -> bool:
     )
 
 
+def base_name(name: str) -> str:
+    """What :func:`canonical_actors` reads a name as: the acronym of "Name (ACR)", else the
+    name without its titles."""
+    paren = _RE_NAME_WITH_ACRONYM.fullmatch(name)
+    return paren.group("acr") if paren else _strip_titles(name)
+
+
+#: Where an acronym ("EAC", "M23", "U.N.") can start: a sentence without any names none.
+ACRONYM_START = re.compile(r"[A-Z](?=[A-Z0-9&]|\.[A-Z]\.)")
+
+
+def is_acronym(name: str) -> bool:
+    """Whether :func:`canonical_actors` reads ``name`` (a base name) as an acronym."""
+    return _is_acronym(name)
+
+
+def looks_like_person(name: str) -> bool:
+    """Whether :func:`canonical_actors` reads ``name`` (a base name) as a person's, which a
+    longer name of the same person can stand for."""
+    return _looks_like_person(name)
+
+
+def initials(name: str) -> set[str]:
+    """The lower-cased first characters of ``name``'s words: an acronym can abbreviate the
+    name (in :func:`canonical_actors`) only if its first letter is one of them."""
+    text = name.lower()
+    return {c for i, c in enumerate(text) if i == 0 or not text[i - 1].isalnum()}
+
+
 def canonical_actors(names: Iterable[str]) -> dict[str, str]:
     """Map every name seen in one document to its canonical form.
 
@@ -505,10 +538,7 @@ def canonical_actors(names: Iterable[str]) -> dict[str, str]:
     Every input name is a key (mapping to itself when it is already canonical).
     """
     names = sorted(set(names))
-    base = {}
-    for name in names:
-        paren = _RE_NAME_WITH_ACRONYM.fullmatch(name)
-        base[name] = paren.group("acr") if paren else _strip_titles(name)
+    base = {name: base_name(name) for name in names}
     acronyms = sorted({b for b in base.values() if _is_acronym(b)})
     # An acronym can abbreviate a name only if all its letters occur in the name and its
     # first letter starts one of the name's words: a cheap first look before
@@ -529,10 +559,8 @@ def canonical_actors(names: Iterable[str]) -> dict[str, str]:
     for name in names:
         plain = base[name]
         if not _is_acronym(plain):
-            text = plain.lower()
-            chars = set(text)
-            starts = {c for i, c in enumerate(text) if i == 0 or not text[i - 1].isalnum()}
-            matches = [a for first in starts for a, letters in by_first.get(first, ())
+            chars = set(plain.lower())
+            matches = [a for first in initials(plain) for a, letters in by_first.get(first, ())
                        if letters <= chars and _acronym_matches(a, plain)]
             if len(matches) == 1:
                 canon[name] = matches[0]

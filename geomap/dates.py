@@ -127,27 +127,36 @@ _RE_DAY_MONTH = re.compile(
     rf"(?:,?\s+(?P<year>{_YEAR}))?"
 )
 _RE_ISO = re.compile(r"(?<![\d-])(?P<year>(?:19|20)\d\d)-(?P<mon>[01]\d)-(?P<day>[0-3]\d)(?!\d)")
+_RE_ANY_ISO = re.compile(r"(?:19|20)\d\d-[01]\d-[0-3]\d")  # what every _RE_ISO match holds
+_PARTS = ("early", "mid", "late")  # of a month
 _RE_MONTH_YEAR = re.compile(
-    rf"(?:(?i:early|mid|late)[\s-]+)?(?P<mon>{_MONTH}),?\s+(?:of\s+)?(?P<year>{_YEAR})"
+    rf"(?:(?i:{'|'.join(_PARTS)})[\s-]+)?(?P<mon>{_MONTH}),?\s+(?:of\s+)?(?P<year>{_YEAR})"
 )
+_MONTH_WORDS = ("in", "since", "until", "till", "by", "from", "during", "throughout", "before", "after",
+                "last", "this", "next")  # that make a month name alone a date
+_MONTH_EDGES = ("end", "beginning", "start")  # "the end of" ...
 _RE_MONTH_ALONE = re.compile(
-    rf"(?<![\w-])(?:(?i:in|since|until|till|by|from|during|throughout|before|after|"
-    rf"last|this|next|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of)\s+)"
-    rf"(?P<span>(?:(?i:early|mid|late)[\s-]+)?(?P<mon>{_MONTH_FULL}))(?![\w-])"
-    rf"|(?<![\w-])(?P<span2>(?i:early|mid|late)[\s-]+(?P<mon2>{_MONTH_FULL}))(?![\w-])"
+    rf"(?<![\w-])(?:(?i:{'|'.join(_MONTH_WORDS)}|"
+    + "|".join(rf"the\s+{edge}\s+of" for edge in _MONTH_EDGES) + r")\s+)"
+    rf"(?P<span>(?:(?i:{'|'.join(_PARTS)})[\s-]+)?(?P<mon>{_MONTH_FULL}))(?![\w-])"
+    rf"|(?<![\w-])(?P<span2>(?i:{'|'.join(_PARTS)})[\s-]+(?P<mon2>{_MONTH_FULL}))(?![\w-])"
 )
+_YEAR_WORDS = ("in", "since", "until", "till", "by", "from", "during", "throughout", "before", "after",
+               "early", "late", "mid")  # that make a bare year a date
 _RE_YEAR_ALONE = re.compile(
-    rf"(?<![\w-])(?i:in|since|until|till|by|from|during|throughout|before|after|"
-    rf"early|late|mid)[\s-]+(?P<year>{_YEAR})(?:{_DASH}(?:\d\d){{1,2}}(?!\d))?"
+    rf"(?<![\w-])(?i:{'|'.join(_YEAR_WORDS)})[\s-]+(?P<year>{_YEAR})(?:{_DASH}(?:\d\d){{1,2}}(?!\d))?"
 )
+_WEEKDAY_MODS = ("last", "this", "next", "past")
 _RE_WEEKDAY = re.compile(
-    rf"(?<![\w-])(?:(?P<mod>(?i:last|this|next|past))\s+)?(?P<wd>{_WEEKDAY_FULL})(?![\w-])"
+    rf"(?<![\w-])(?:(?P<mod>(?i:{'|'.join(_WEEKDAY_MODS)}))\s+)?(?P<wd>{_WEEKDAY_FULL})(?![\w-])"
 )
+_DEICTIC_WORDS = ("yesterday", "today", "tonight", "tomorrow")  # a date alone
+_DEICTIC_MODS = ("last", "this", "next")  # before "night", "year", "month"
 _RE_DEICTIC = re.compile(
-    r"(?<![\w-])(?P<word>(?i:yesterday|today|tonight|tomorrow|last\s+night|"
+    rf"(?<![\w-])(?P<word>(?i:{'|'.join(_DEICTIC_WORDS)}|last\s+night|"
     r"this\s+(?:morning|afternoon|evening)|(?:earlier|later)\s+today|"
     r"overnight(?!\s+(?:on|into|to|from|between|of)\b)|"
-    r"(?:last|this|next)\s+(?:year|month)))(?![\w-])"
+    rf"(?:{'|'.join(_DEICTIC_MODS)})\s+(?:year|month)))(?![\w-])"
 )
 #: Deictic words for the reference day itself (see the module's rules).
 _SAME_DAY = frozenset({"today", "tonight", "this morning", "this afternoon", "this evening",
@@ -165,16 +174,24 @@ _RE_CHAINED = re.compile(
     r"(?i:days?)\s+(?P<dir2>(?i:earlier|later)))(?![\w-])"
 )
 
-# The first characters the matches of these two can have: a weekday's, a month's or a
-# day's (see _finditer_from).
-_MONTH_DAY_FIRST = re.compile(r"[ADFJMNOSTW]")
-_DAY_MONTH_FIRST = re.compile(r"[0-9FMSTW]")
+#: The first three letters of every weekday name, written out or abbreviated.
+_RE_WEEKDAY_START = re.compile("|".join(sorted({w[:3].capitalize() for w in _WEEKDAYS})))
+#: Runs of digits: a day number starts one (_RE_DAY_MONTH reads none after a digit).
+_RE_DIGITS = re.compile(r"\d+")
 
 # What each group of patterns needs somewhere in the text (see _candidates).
-_RE_ANY_MONTH = re.compile(_MONTH)
+_RE_MONTH_AT = re.compile(_MONTH)
+#: The first three letters of every month name: a text that has none names no month.
+_RE_MONTH_START = re.compile("|".join(sorted({m[:3].capitalize() for m in _MONTHS})))
 _RE_ANY_YEAR = re.compile(r"(?:19|20)\d\d")
 _RE_ANY_WEEKDAY = re.compile(_WEEKDAY_FULL)
-_RE_ANY_DAY = re.compile(r"(?i:day)")
+# What every _RE_CHAINED match holds: "day" in some case (_RE_DAY, plain letters, which a
+# search skips to fast), then "(s) earlier/later/before/after", or after "previous/next/
+# following" and blanks (see _may_chain).
+_RE_DAY = re.compile("[Dd][Aa][Yy]")
+_RE_DAY_THEN_DIRECTION = re.compile(r"(?i:days?\s+(?:earlier|later|before|after))")
+_RE_DIRECTION_AT_END = re.compile(r"(?i:previous|next|following)\Z")
+_RE_BLANKS_AT_END = re.compile(r"\s+\Z")
 
 # Words that make a following capitalised weekday something else ("Bloody Sunday").
 _WEEKDAY_NAME_PREFIXES = {"bloody", "good", "black", "holy", "easter", "palm", "ash", "super", "cyber"}
@@ -357,18 +374,89 @@ def _word_before(text: str, end: int, window: int = 100) -> str | None:
     return m.group(1) if m else None
 
 
-def _finditer_from(rx: re.Pattern, text: str, first: re.Pattern):
-    """The matches of ``rx.finditer(text)`` (none of them empty), trying ``rx`` only at the
-    characters ``first`` finds, every match's first character being one of them: the
-    engine skips the other positions far faster than ``rx`` can rule them out."""
+def _has_month(text: str) -> bool:
+    """Whether ``text`` names a month (``_MONTH`` matches somewhere), trying ``_MONTH`` only
+    where a month's first three letters are: a search for those, plain letters, skips the
+    rest of the text far faster than ``_MONTH``, an alternation of groups, can."""
     pos = 0
-    while (start := first.search(text, pos)) is not None:
-        m = rx.match(text, start.start())
-        if m is None:
-            pos = start.start() + 1
-        else:
+    while (start := _RE_MONTH_START.search(text, pos)) is not None:
+        if _RE_MONTH_AT.match(text, start.start()):
+            return True
+        pos = start.start() + 1
+    return False
+
+
+def _may_chain(text: str) -> bool:
+    """Whether ``text`` has "day(s)" next to a direction ("the day before", "three days
+    later", "the next day"), as every _RE_CHAINED match does; most articles have "day" only
+    in weekdays and "today", and this reads the text around each "day" instead of all of it."""
+    for m in _RE_DAY.finditer(text):
+        if _RE_DAY_THEN_DIRECTION.match(text, m.start()):
+            return True
+        blanks = _RE_BLANKS_AT_END.search(text, max(0, m.start() - 40), m.start())
+        if blanks is None:
+            continue
+        if blanks.start() == max(0, m.start() - 40):  # a longer run of blanks: read all of it
+            blanks = _RE_BLANKS_AT_END.search(text, 0, m.start())
+        if _RE_DIRECTION_AT_END.search(text, max(0, blanks.start() - len("following")), blanks.start()):
+            return True
+    return False
+
+
+#: Characters a case-insensitive ASCII letter matches that ``str.lower`` does not make that
+#: letter (as in :mod:`geomap.layers`): a text with one is searched in full for deictic dates.
+_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
+#: Deictic phrases that start with their own word ("overnight", "earlier today").
+_DEICTIC_STARTS = _DEICTIC_WORDS + ("overnight", "earlier", "later")
+_RE_DEICTIC_ANCHOR = re.compile("|".join(_DEICTIC_STARTS + ("night", "year", "month", "morning", "afternoon",
+                                                            "evening")))  # lower case
+
+
+def _matches_at(rx: re.Pattern, text: str, starts):
+    """The matches of ``rx.finditer(text)`` (none of them empty), trying ``rx`` only at
+    ``starts``: every position where it can match, and maybe others."""
+    pos = 0
+    for start in sorted(set(starts)):
+        if start >= pos and (m := rx.match(text, start)) is not None:
             yield m
             pos = m.end()
+
+
+def _words_before(text: str, anchors, words, dash: bool = False) -> list[int]:
+    """Where one of ``words`` (none ending in a blank) would start to end right before the
+    run of blanks (``\\s``, and "-" with ``dash``) that ends at each of ``anchors``."""
+    out = []
+    for anchor in anchors:
+        i = anchor
+        while i > 0 and (text[i - 1].isspace() or (dash and text[i - 1] == "-")):  # \s, as re reads it
+            i -= 1
+        if i < anchor:
+            out += [i - n for n in {len(w) for w in words} if i >= n]
+    return out
+
+
+def _month_alone_starts(text: str, months: list[int]) -> list[int]:
+    """Where a _RE_MONTH_ALONE match can start, given where months can: at "early/mid/late"
+    before one, or at a word (or "the end of" ...) before either."""
+    parts = _words_before(text, months, _PARTS, dash=True)
+    heads = months + parts  # what a word that makes a month a date comes right before
+    edges = _words_before(text, _words_before(text, heads, ("of",)), _MONTH_EDGES)
+    return parts + _words_before(text, heads, _MONTH_WORDS) + _words_before(text, edges, ("the",))
+
+
+def _deictic_starts(text: str) -> list[int] | None:
+    """Where a _RE_DEICTIC match can start: at "yesterday"/"today"/"overnight"/"earlier"/...
+    or before the blanks before "night"/"year"/"month"/"morning"/..., found in the
+    lower-cased text; None when lower-casing cannot show them all (see _CASE_ODD)."""
+    lower = text.lower()
+    if len(lower) != len(text) or _CASE_ODD.search(text):
+        return None
+    words, after_mod = [], []
+    pos = 0
+    while (m := _RE_DEICTIC_ANCHOR.search(lower, pos)) is not None:
+        (words if m.group() in _DEICTIC_STARTS else after_mod).append(m.start())
+        pos = m.start() + 1
+    return words + _words_before(text, after_mod, _DEICTIC_MODS)
 
 
 @lru_cache(maxsize=8)  # a document's text is read twice: for its reference date, then its dates
@@ -379,39 +467,49 @@ def _candidates(text: str) -> list[_Raw]:
         raws.append(_Raw(start, end, resolve))
 
     # cheap first looks: each pattern below needs a month name, a year, a weekday or
-    # "day" somewhere in the text, and half of all articles lack one or another
-    month, year_digits = _RE_ANY_MONTH.search(text), _RE_ANY_YEAR.search(text)
-    for rx, first in ((_RE_MONTH_DAY, _MONTH_DAY_FIRST), (_RE_DAY_MONTH, _DAY_MONTH_FIRST)) if month else ():
-        for m in _finditer_from(rx, text, first):
+    # "day(s)" next to a direction somewhere in the text, and half of all articles lack
+    # one or another.  Most are then tried only where a month, a year, a weekday, a day
+    # number or a deictic word puts the start of a match (_matches_at).
+    month, year_digits = _has_month(text), _RE_ANY_YEAR.search(text)
+    months = [m.start() for m in _RE_MONTH_START.finditer(text)] if month else []
+    years = [m.start() for m in _RE_ANY_YEAR.finditer(text)] if year_digits else []
+    weekdays = [m.start() for m in _RE_ANY_WEEKDAY.finditer(text)]
+    weekday_starts = [m.start() for m in _RE_WEEKDAY_START.finditer(text)] if month else []  # also "Tues."
+    day_starts = [m.start() for m in _RE_DIGITS.finditer(text)] if month else []
+    for rx, starts in ((_RE_MONTH_DAY, weekday_starts + months), (_RE_DAY_MONTH, weekday_starts + day_starts)) \
+            if month else ():
+        for m in _matches_at(rx, text, starts):
             end = m.end()
             year = m["year"]
             if year and _year_is_quantity(text, end):
                 end, year = m.start("year"), None
                 end = m.start() + len(text[m.start():end].rstrip().rstrip(","))  # the match's own text: no copy of the rest
             add(m.start(), end, _calendar_date(m["wd"], m["mon"], m["day"], year))
-    for m in _RE_ISO.finditer(text) if year_digits else ():
+    for m in _RE_ISO.finditer(text) if year_digits and _RE_ANY_ISO.search(text) else ():
         if _safe_date(int(m["year"]), int(m["mon"]), int(m["day"])):
             add(m.start(), m.end(), _calendar_date(None, _MONTH_ABBR_BY_NUM[int(m["mon"])], m["day"], m["year"]))
-    for m in _RE_MONTH_YEAR.finditer(text) if month and year_digits else ():
+    for m in _matches_at(_RE_MONTH_YEAR, text, months + _words_before(text, months, _PARTS, dash=True)) \
+            if month and year_digits else ():
         if not _year_is_quantity(text, m.end()):
             add(m.start(), m.end(), _month_date(m["mon"], m["year"]))
-    for m in _RE_MONTH_ALONE.finditer(text) if month else ():
+    for m in _matches_at(_RE_MONTH_ALONE, text, _month_alone_starts(text, months)) if month else ():
         span, mon = ("span", "mon") if m["span"] else ("span2", "mon2")
         add(m.start(span), m.end(span), _month_date(m[mon], None))
-    for m in _RE_YEAR_ALONE.finditer(text) if year_digits else ():
+    for m in _matches_at(_RE_YEAR_ALONE, text, _words_before(text, years, _YEAR_WORDS, dash=True)):
         if not _year_is_quantity(text, m.end()):
             add(m.start("year"), m.end(), _year_date(m["year"]))
-    for m in _RE_WEEKDAY.finditer(text) if _RE_ANY_WEEKDAY.search(text) else ():
+    for m in _matches_at(_RE_WEEKDAY, text, weekdays + _words_before(text, weekdays, _WEEKDAY_MODS)):
         before = _word_before(text, m.start())
         after = _RE_CAPITAL_AFTER.match(text, m.end())
         if (before and before.lower() in _WEEKDAY_NAME_PREFIXES) or after:
             continue
         add(m.start(), m.end(), _weekday_date(m["mod"], m["wd"]))
-    for m in _RE_DEICTIC.finditer(text):
+    deictic = _deictic_starts(text)
+    for m in _RE_DEICTIC.finditer(text) if deictic is None else _matches_at(_RE_DEICTIC, text, deictic):
         add(m.start(), m.end(), _deictic_date(m["word"]))
     for m in _RE_TIME_STAMP.finditer(text) if ":" in text or "." in text else ():
         raws.append(_Raw(m.start() + len(m.group()) - len(m.group().lstrip()), m.end(), _deictic_date("today"), True))
-    for m in _RE_CHAINED.finditer(text) if _RE_ANY_DAY.search(text) else ():
+    for m in _RE_CHAINED.finditer(text) if _may_chain(text) else ():
         if m["dir1"]:
             phrase = m["dir1"].lower()
             days = -1 if ("before" in phrase or "previous" in phrase) else 1

@@ -44,7 +44,7 @@ from functools import cached_property
 from . import actors as actors_mod
 from . import dates as dates_mod
 from .documents import dateline
-from .layers import LayerMatcher
+from .layers import LayerMatcher, LayerScreen
 from .mentions import TITLES
 from .models import Document, Event, Layer, Mention, Place
 from .regions import bearing_of, directional_point
@@ -64,6 +64,8 @@ _TRAILING_ATTRIBUTION = re.compile(r"(?:,\s*|\baccording\s+to\s+)[^,;]{0,80}?(?:
 _REPORTING_DATE = re.compile(r"\b(?:said|says|told(?:\s+\w+){0,2}|announced|reported|stated|added|confirmed)\s+(?:on\s+)?$",
                              re.IGNORECASE)
 _SAYS_AT_END = re.compile(r"\b" + _SAYS + r"\W*$", re.IGNORECASE)
+_SAYS_LONGEST = len("reported")
+_ACCORDING_AT_END = re.compile(r"\baccording\s+to\b[^,;]*$", re.IGNORECASE)
 _BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|near|outside)\s+of\s+$|"
                       r"\b(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of)\s+$", re.IGNORECASE)
 # A country is where something happened only when a locative word introduces it ("in
@@ -87,14 +89,16 @@ _PARTY_BEFORE = re.compile(r"\b(?:truce|ceasefire|cease-fire|deal|agreement|acco
 # (no capitalised word before the trigger: "Niamey, where Bamako agreed to a truce" has
 # its own subject)
 _WHERE_CLAUSE = re.compile(r",\s+(?:where|in\s+which)\b[^,;:()A-Z]*")
+_WORD_AT_END = re.compile(r"[\w-]+\s+(?:the\s+)?$")  # the bearing word before a country ("eastern DRC")
 _LIST_LINK = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+)(?:the\s+)?$")
 _ROUTE = re.compile(r"\b(?:from|between)\s+(?P<a>.+?)\s+(?:to|and|into)\s+(?P<b>.+?)(?=[,.;:]|\s|$)", re.IGNORECASE)
 # Words that, right after a country or demonym, tie it to a person ("Kenyan President ...",
 # the titles mentions.py knows) or an organisation ("U.S. Department of State").
 _ORG_HEADS = frozenset({"Department", "Ministry", "Government", "Army", "Forces", "Navy", "Embassy", "Official",
                         "Officials", "Police", "Parliament", "Cabinet"})
-_AFFILIATION = re.compile(r"^[\s'\u2019s]*(?:" + "|".join(
-    re.escape(word) for word in sorted(TITLES | _ORG_HEADS, key=lambda w: (-len(w), w))) + r")(?![\w.])")
+_AFFILIATION_WORDS = "|".join(re.escape(word) for word in sorted(TITLES | _ORG_HEADS, key=lambda w: (-len(w), w)))
+_AFFILIATION = re.compile(r"^[\s'\u2019s]*(?:" + _AFFILIATION_WORDS + r")(?![\w.])")
+_AFFILIATION_HEAD = re.compile(r"[\s'\u2019s]*(?:" + _AFFILIATION_WORDS + ")")  # where _AFFILIATION can match at all
 
 
 def place_rank(place: Place) -> int:
@@ -150,7 +154,13 @@ def _attribution_end(text: str) -> int:
 def _attribution_start(text: str) -> int:
     """Start of a closing attribution ("..., health officials in Gaza said."), whose
     places are where people spoke, not where the event happened; ``len(text)`` if none."""
-    if _SAYS_AT_END.search(text) or re.search(r"\baccording\s+to\b[^,;]*$", text, re.IGNORECASE):
+    # both searches look only where a match can start: the verb ends the last word, and
+    # "according to" comes after the last comma or semicolon
+    last = len(text)
+    while last > 0 and not ((c := text[last - 1]).isalnum() or c == "_"):  # \W, as re reads it
+        last -= 1
+    after = max(text.rfind(","), text.rfind(";")) + 1
+    if _SAYS_AT_END.search(text, max(0, last - _SAYS_LONGEST)) or _ACCORDING_AT_END.search(text, after):
         m = _TRAILING_ATTRIBUTION.search(text)
         if m:
             return m.start()
@@ -210,7 +220,7 @@ def _speaks(text: str, end: int) -> bool:
 
 def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Sequence[LayerMatcher]) -> list[_Link]:
     """Rules 1, 2 and 4: pair the sentence's triggers with its venues."""
-    if not venues:
+    if not venues or not matchers:
         return []
     skip_before = _attribution_end(sentence.text)
     # a layer whose coarsest place is finer than every venue can link none of them:
@@ -274,8 +284,8 @@ def with_regions(doc: Document, mentions: Sequence[Mention]) -> list[Mention]:
             before = doc.text[max(0, m.start - 30):m.start]
             bearing = bearing_of(before)
             point = directional_point(m.place.country, bearing) if bearing else None
-            word = re.search(r"[\w-]+\s+(?:the\s+)?$", before)
-            if point is not None and word is not None:
+            word = _WORD_AT_END.search(before) if point is not None else None
+            if word is not None:
                 start = m.start - (len(before) - word.start())
                 region = replace(m.place, id=f"{m.place.id}:{bearing}", name=f"{doc.text[start:m.start]}{m.place.name}",
                                  lat=point[0], lon=point[1], kind="region", admin1=None)
@@ -288,7 +298,7 @@ class _DocContext:
     """What a document says once and every sentence uses: dates, actors and their countries.
 
     Dates and actors are read on first use: most documents report no event, and then
-    neither is needed."""
+    neither is needed; and most sentences of the others bear on no event's actors."""
 
     def __init__(self, doc: Document, sentences: Sequence[Sentence], mentions: Sequence[Mention],
                  today: dt.date | None):
@@ -300,6 +310,7 @@ class _DocContext:
         self.line_start, self.head = self._line[:2] if self._line else (0, 0)
         self.mentions = sorted((m for m in mentions if not self.in_dateline(m.start)), key=lambda m: m.start)
         self._mention_starts = [m.start for m in self.mentions]
+        self._found_in: dict[int, list[tuple[int, int, str]]] = {}  # see _found
 
     def in_dateline(self, offset: int) -> bool:
         return self.line_start <= offset < self.head
@@ -338,42 +349,65 @@ class _DocContext:
         return out
 
     @cached_property
-    def _actors(self) -> tuple[dict[int, list[tuple[int, int, str]]], dict[str, str], dict[str, str]]:
-        """The actors of each sentence (by its start), the canonical form of each name, and
-        the country each canonical name is affiliated with."""
+    def _place_spans(self) -> tuple[list[tuple[int, int]], list[int]]:
+        """The place names' spans (and the dateline), which are no actors, and their starts."""
         place_spans = [(m.start, m.end) for m in self.mentions if m.role == "name"]
         if self.head:
             place_spans.append((self.line_start, self.head))
         place_spans.sort()  # only which spans lie in a sentence matters, not their order
-        span_starts = [a for a, _ in place_spans]
-        sentence_actors: dict[int, list[tuple[int, int, str]]] = {}
-        person_country: dict[str, str] = {}
-        all_names = []
-        for s in self.sentences:
+        return place_spans, [a for a, _ in place_spans]
+
+    def _found(self, s: Sentence) -> list[tuple[int, int, str]]:
+        """The actors named in ``s`` (document offsets), read once."""
+        found = self._found_in.get(s.start)
+        if found is None:
+            place_spans, span_starts = self._place_spans
             inside = place_spans[bisect_left(span_starts, s.start):bisect_right(span_starts, s.end)]
             local = [(a - s.start, b - s.start) for a, b in inside if b <= s.end]
             found = [(s.start + a, s.start + b, name) for a, b, name in actors_mod.find_actors(s.text, exclude=local)]
-            sentence_actors[s.start] = found
-            all_names += [name for _, _, name in found]
-        canonical = actors_mod.canonical_actors(all_names)
-        for found in sentence_actors.values():
-            for start, _, name in found:
-                code = self.affiliation_before(start)
-                if code:
-                    person_country.setdefault(canonical.get(name, name), code)
-        return sentence_actors, canonical, person_country
+            self._found_in[s.start] = found
+        return found
 
-    @property
-    def sentence_actors(self) -> dict[int, list[tuple[int, int, str]]]:
-        return self._actors[0]
+    def _canonical(self, sentences: Sequence[Sentence]) -> tuple[dict[int, list[tuple[int, int, str]]], dict[str, str]]:
+        """The actors of ``sentences`` (by sentence start) and the canonical form of each of
+        their names, as the whole document's names give it, reading only the sentences
+        that can bear on it.
 
-    @property
-    def canonical(self) -> dict[str, str]:
-        return self._actors[1]
+        A name's canonical form (:func:`~geomap.actors.canonical_actors`) depends on the
+        document's acronyms that start with one of its :func:`~geomap.actors.initials`,
+        which only sentences with such an :data:`~geomap.actors.ACRONYM_START` name, and,
+        for a person's name, on the longer names of people that end with its own last
+        word, which only sentences holding that word name."""
+        found = {s.start: self._found(s) for s in sentences}
+        bases = {actors_mod.base_name(name) for f in found.values() for _, _, name in f}
+        last_words = {words[-1] for base in bases if actors_mod.looks_like_person(base) and (words := base.split())}
+        firsts = {c.upper() for base in bases if not actors_mod.is_acronym(base) for c in actors_mod.initials(base)}
+        names = []
+        for s in self.sentences:
+            if (s.start in found or any(word in s.text for word in last_words)
+                    or any(m.group() in firsts for m in actors_mod.ACRONYM_START.finditer(s.text))):
+                names += [name for _, _, name in self._found(s)]
+        return found, actors_mod.canonical_actors(names)
 
-    @property
-    def person_country(self) -> dict[str, str]:
-        return self._actors[2]
+    def actors_of(self, starts: set[int]) -> dict[int, tuple[str, ...]]:
+        """The actors of the sentences starting at ``starts``: canonical names, in order, once each."""
+        found, canonical = self._canonical([s for s in self.sentences if s.start in starts])
+        return {start: tuple(dict.fromkeys(canonical.get(n, n) for _, _, n in f)) for start, f in found.items()}
+
+    @cached_property
+    def _affiliated_ends(self) -> list[int]:
+        """Where the mentions end that :meth:`affiliation_before` can name a country by (a
+        title or an organisation word follows them), in order."""
+        text = self.doc.text
+        return sorted(m.end for m in self.mentions if m.place is not None and m.place.country
+                      and _AFFILIATION_HEAD.match(text, m.end, m.end + 41))
+
+    def _may_affiliate(self, s: Sentence) -> bool:
+        """Whether :meth:`affiliation_before` can name a country for an actor in ``s``: the
+        mention must end at most 40 characters before the actor."""
+        ends = self._affiliated_ends
+        i = bisect_left(ends, s.start - 40)
+        return i < len(ends) and ends[i] <= s.end
 
     def mentions_in(self, sentence: Sentence) -> list[Mention]:
         """The mentions starting inside ``sentence`` (at ``sentence.end`` at the latest), in text order."""
@@ -395,19 +429,27 @@ class _DocContext:
             break
         return None
 
-    def actors_in(self, sentence: Sentence) -> tuple[str, ...]:
-        names = [self.canonical.get(n, n) for _, _, n in self.sentence_actors.get(sentence.start, [])]
-        return tuple(dict.fromkeys(names))
-
     def parties(self, sentence: Sentence) -> list[str]:
-        """Countries of the people and organisations a sentence names, in order of appearance."""
+        """Countries of the people and organisations a sentence names, in order of appearance.
+
+        A person's country is the one written before any mention of them in the document
+        (:meth:`affiliation_before`), first one first; only the sentences where one can be
+        are read for it."""
         codes = []
         for m in self.mentions_in(sentence):
             if sentence.start <= m.start < sentence.end and m.place is not None and m.place.country:
                 if _AFFILIATION.match(self.doc.text[m.end:sentence.end] + " "):
                     codes.append((m.start, m.place.country))
-        for start, _, name in self.sentence_actors.get(sentence.start, []):
-            code = self.person_country.get(self.canonical.get(name, name))
+        read = [s for s in self.sentences if s is sentence or self._may_affiliate(s)]
+        found, canonical = self._canonical(read)
+        person_country: dict[str, str] = {}
+        for s in read:
+            for start, _, name in found[s.start]:
+                code = self.affiliation_before(start)
+                if code:
+                    person_country.setdefault(canonical.get(name, name), code)
+        for start, _, name in found[sentence.start]:
+            code = person_country.get(canonical.get(name, name))
             if code:
                 codes.append((start, code))
         return list(dict.fromkeys(code for _, code in sorted(codes)))
@@ -460,6 +502,20 @@ def layer_matchers(layers: Sequence[Layer]) -> list[LayerMatcher]:
     return out
 
 
+_SCREENS: dict[tuple[int, ...], LayerScreen] = {}
+
+
+def layer_screen(matchers: Sequence[LayerMatcher]) -> LayerScreen:
+    """The :class:`LayerScreen` of ``matchers``, kept from document to document like them."""
+    key = tuple(map(id, matchers))
+    screen = _SCREENS.get(key)
+    if screen is None or any(a is not b for a, b in zip(screen.matchers, matchers)):
+        if len(_SCREENS) > 100:
+            _SCREENS.clear()
+        screen = _SCREENS[key] = LayerScreen(matchers)
+    return screen
+
+
 def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[Layer], gazetteer,
                    *, today: dt.date | None = None) -> list[Event]:
     """All events of one document, merged (one per real-world event)."""
@@ -467,29 +523,44 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
     ctx = _DocContext(doc, sentences, with_regions(doc, mentions), today)
     matchers = layer_matchers(layers)
     events: list[Event] = []
-    last: tuple[int, Mention] | None = None  # (block, the one town the last sentence with venues named)
-    for sentence in sentences:
+    screened = layer_screen(matchers).screen(doc.text, [(s.start, s.end) for s in sentences])
+    for n, (sentence, (firing, calling)) in enumerate(zip(sentences, screened)):
+        if not firing and not calling:
+            continue  # no layer can fire in this sentence
         venues = _venues(sentence, ctx.mentions_in(sentence), doc.text)  # ctx.mentions leaves out the dateline
+        if not venues and _BACK_REFERENCE.search(sentence.text):
+            venues = _back_reference(sentence, _last_town(sentences, n, ctx, doc.text))
+        events += _sentence_events(doc, ctx, sentence, venues, firing)
+        events += _remote_events(doc, ctx, sentence, venues, calling, gazetteer)
+    # the actors once every event's sentence is known: they need only some of the others
+    actors = ctx.actors_of({ev.start for ev in events}) if events else {}
+    return merge_events([replace(ev, actors=actors[ev.start]) for ev in events])
+
+
+def _last_town(sentences: Sequence[Sentence], n: int, ctx, text: str) -> Mention | None:
+    """The one town named by the last sentence before ``sentences[n]``, in its paragraph,
+    that names a venue (``None`` when that sentence names several towns, or none)."""
+    block = sentences[n].block
+    for sentence in reversed(sentences[:n]):
+        if sentence.block != block:
+            return None
+        venues = _venues(sentence, ctx.mentions_in(sentence), text)
         if venues:
             towns = {v.place.id: v for v in venues if v.place.kind == "city"}
-            last = (sentence.block, next(iter(towns.values()))) if len(towns) == 1 else None
-        elif last is not None and last[0] == sentence.block:
-            venues = _back_reference(sentence, last[1])
-        events += _sentence_events(doc, ctx, sentence, venues, matchers)
-        events += _remote_events(doc, ctx, sentence, venues, matchers, gazetteer)
-    return merge_events(events)
+            return next(iter(towns.values())) if len(towns) == 1 else None
+    return None
 
 
 #: "the town", "the city": a place named before ("the town of X" names one itself).
 _BACK_REFERENCE = re.compile(r"\b[Tt]he\s+(?:town|city|village)\b(?!\s+of\b|'s\b|\s+(?:council|hall|centre|center)\b)")
 
 
-def _back_reference(sentence: Sentence, town: Mention) -> list[Mention]:
+def _back_reference(sentence: Sentence, town: Mention | None) -> list[Mention]:
     """The town the paragraph's last sentence with a venue named, when this sentence names
     no place but refers to "the town" or "the city" ("Drone strikes hit Kidal. Many
     residents fled the town."): as a venue read from those words."""
     ref = _BACK_REFERENCE.search(sentence.text)
-    if ref is None:
+    if ref is None or town is None:
         return []
     start, end = sentence.start + ref.start(), sentence.start + ref.end()
     return [replace(town, start=start, end=end)]
@@ -526,7 +597,7 @@ def _sentence_events(doc, ctx, sentence, venues, matchers) -> list[Event]:
         end = (other.end if other is not None and other.start > m.start else m.end)
         start = (other.start if other is not None and other.start < m.start else m.start)
         out.append(_make_event(
-            doc, sentence, link.layer, name, coords, place, date, ctx.actors_in(sentence),
+            doc, sentence, link.layer, name, coords, place, date, (),  # actors: see extract_events
             confidence=_confidence(gap, date is not None, place), precision=precision_of(place), note=note,
             place_start=start, place_end=end))
     return out
@@ -549,7 +620,7 @@ def _remote_events(doc, ctx, sentence, venues, matchers, gazetteer) -> list[Even
         name = " \u2013 ".join(c.name for c in capitals)
         date = ctx.date_for(sentence, sentence.start + spans[0][0])
         out.append(_make_event(
-            doc, sentence, mt.layer, name, coords, capitals[0], date, ctx.actors_in(sentence),
+            doc, sentence, mt.layer, name, coords, capitals[0], date, (),  # actors: see extract_events
             confidence=0.4, precision="inferred", inferred=True,
             note="no venue given: drawn between the parties' capitals"))
     return out

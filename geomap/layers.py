@@ -11,6 +11,9 @@ A layer file holds::
     icon: circle                # one of ICONS
     triggers: [met, summit*]    # words or phrases; trailing * = any ending; case-insensitive
     patterns: []                # regular expressions (case-insensitive)
+    pattern_words: []           # optional: words one of which every pattern match holds
+                                # (or a word starting so); lets sentences without them skip
+                                # the patterns' searches
     requires_any: []            # if given, the sentence must also contain one of these
     unless_any: []              # the layer does not fire in a sentence containing one of these
     remote_triggers: []         # phrases marking an event with no venue (a phone call)
@@ -21,6 +24,8 @@ Adding a layer is adding a file: the extraction and the map pick it up.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -34,7 +39,7 @@ from .models import Layer
 ICONS = ("circle", "square", "triangle", "diamond", "star", "cross", "hexagon", "pin")
 GEOMETRIES = ("point", "line")
 _KEYS = {"id", "label", "description", "order", "geometry", "color", "icon", "triggers",
-         "patterns", "requires_any", "unless_any", "remote_triggers", "coarsest_place"}
+         "patterns", "pattern_words", "requires_any", "unless_any", "remote_triggers", "coarsest_place"}
 COARSEST = ("city", "admin1", "country")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -91,12 +96,15 @@ def parse_layer(data: object, path: Path) -> Layer:
             re.compile(pattern)
         except re.error as exc:
             raise LayerError(path, f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
+    pattern_words = _str_list(data, "pattern_words", path)
+    if any(not w.isascii() or not re.fullmatch(r"[A-Za-z0-9][\w-]*", w) for w in pattern_words):
+        raise LayerError(path, "'pattern_words' should be plain ASCII words")
     triggers = _str_list(data, "triggers", path)
     if not triggers and not patterns:
         raise LayerError(path, "a layer needs at least one trigger or pattern")
     return Layer(
         id=layer_id, label=data["label"].strip(), description=str(data.get("description") or "").strip(),
-        triggers=triggers, patterns=patterns, geometry=geometry, color=color.lower(), icon=icon,
+        triggers=triggers, patterns=patterns, pattern_words=pattern_words, geometry=geometry, color=color.lower(), icon=icon,
         order=order, requires_any=_str_list(data, "requires_any", path), unless_any=_str_list(data, "unless_any", path),
         remote_triggers=_str_list(data, "remote_triggers", path), coarsest_place=coarsest,
         source_file=path.name,
@@ -227,3 +235,126 @@ class LayerMatcher:
         if self._remote is None:
             return []
         return [m.span() for m in self._remote.finditer(sentence)]
+
+
+#: The characters outside A-Z and a-z that a case-insensitive A-Z or a-z matches ("\u017f",
+#: the Kelvin sign, dotted and dotless i): ``str.lower`` does not turn them into those letters.
+_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def phrase_key(phrase: str) -> str | None:
+    """The longest word of ``phrase``, lower-cased: every match of :func:`phrase_regex`
+    holds it, in some case.  None when the phrase is not ASCII (its case-insensitive
+    matches need not hold it lower-cased) or has no word."""
+    words = phrase.rstrip("*").split()
+    if not phrase.isascii() or not words:
+        return None
+    return max(words, key=len).lower()
+
+
+def _trie_pattern(keys) -> str:
+    """A regex matching any of ``keys`` (the longest one where several start), written as a
+    tree of their letters: at each position the engine follows one branch instead of trying
+    every key."""
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            alts.append("")  # last: a longer key wins
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(trie)
+
+
+class LayerScreen:
+    """Which layers may fire in which sentences of a text, read in one pass over it.
+
+    A sentence that holds, lower-cased, none of a layer's :func:`phrase_key` cannot hold
+    any of its triggers (nor its remote triggers), so the layer's case-insensitive
+    searches, which cost far more, are skipped there.  A layer's ``patterns`` count through
+    its ``pattern_words``; a layer with patterns but no pattern words, or with a phrase
+    that is not ASCII, is never ruled out, and no layer is in a text that holds a
+    :data:`_CASE_ODD` character or that lower-casing lengthens.
+
+    Every word of a phrase's match starts where the sentence does or after a character
+    that is not ``[\\w-]`` (:func:`phrase_regex`), which lower-cased is not ``[a-z0-9]``
+    (only :data:`_CASE_ODD` characters lower-case to those letters from outside A-Z): so
+    the keys are looked for only there, which lets the search skip the rest fast.
+    """
+
+    def __init__(self, matchers: Sequence[LayerMatcher]):
+        self.matchers = tuple(matchers)
+        # what a key admits to: ("t", i) matcher i's triggers, ("r", i) its remote triggers
+        own: dict[str, set[tuple[str, int]]] = {}
+        always: set[tuple[str, int]] = set()
+        for i, mt in enumerate(self.matchers):
+            for kind, phrases in (("t", mt.layer.triggers), ("r", mt.layer.remote_triggers)):
+                if kind == "r" and not phrases:
+                    continue  # no remote triggers: LayerMatcher.remote finds nothing
+                keys = [phrase_key(p) for p in phrases]
+                if kind == "t" and mt.layer.patterns:
+                    if not mt.layer.pattern_words:
+                        always.add((kind, i))  # nothing says what a pattern's match holds
+                        continue
+                    keys += [w.lower() for w in mt.layer.pattern_words]
+                if not keys or None in keys:
+                    always.add((kind, i))
+                    continue
+                for key in keys:
+                    own.setdefault(key, set()).add((kind, i))
+        self._always = frozenset(always)
+        # where several keys start at one place, the search finds the longest: it stands for
+        # the keys it starts with too
+        self._prefixes = {key: tuple(k for k in own if key.startswith(k)) for key in own}
+        self._own = {key: frozenset(v) for key, v in own.items()}
+        self._admits = {key: frozenset().union(*(own[k] for k in ks)) for key, ks in self._prefixes.items()}
+        self._every = frozenset().union(*own.values())
+        self._key = re.compile(_trie_pattern(own)) if own else None
+        self._rx = re.compile("[^a-z0-9](" + _trie_pattern(own) + ")") if own else None
+        self._lists: dict[frozenset, tuple[list[LayerMatcher], list[LayerMatcher]]] = {}
+
+    def _matchers(self, marks: frozenset) -> tuple[list[LayerMatcher], list[LayerMatcher]]:
+        """The matchers that ``marks`` and :attr:`_always` admit: to triggers, to remote triggers."""
+        lists = self._lists.get(marks)
+        if lists is None:
+            admitted = marks | self._always
+            lists = self._lists[marks] = (
+                [mt for i, mt in enumerate(self.matchers) if ("t", i) in admitted],
+                [mt for i, mt in enumerate(self.matchers) if ("r", i) in admitted])
+        return lists
+
+    def screen(self, text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[list[LayerMatcher], list[LayerMatcher]]]:
+        """For each ``(start, end)`` of ``spans`` (sentences of ``text``, in order, disjoint):
+        the matchers whose triggers may be in ``text[start:end]``, and those whose remote
+        triggers may be, in the order of :attr:`matchers`."""
+        lower = text.lower()
+        if self._rx is None or len(lower) != len(text) or _CASE_ODD.search(text):
+            return [self._matchers(self._every)] * len(spans)
+        starts = [start for start, _ in spans]
+        marks: list[frozenset] = [frozenset()] * len(spans)
+
+        def admit(at: int, key: str) -> None:
+            i = bisect_right(starts, at) - 1
+            if i >= 0:
+                room = spans[i][1] - at
+                if len(key) <= room:
+                    marks[i] = marks[i] | self._admits[key]
+                else:  # the longest key runs past the sentence: the shorter ones may not
+                    marks[i] = marks[i].union(*(self._own[k] for k in self._prefixes[key] if len(k) <= room))
+
+        padded = " " + lower  # a key at the start of the text follows a blank too
+        pos = 0
+        while (m := self._rx.search(padded, pos)) is not None:
+            admit(m.start(), m.group(1))  # m.start() in ``padded`` is the key's offset in ``text``
+            pos = m.start() + 1
+        for start in starts:  # a sentence that starts after a letter or digit (not split at a blank)
+            if 0 < start < len(lower) and lower[start - 1] in _ALNUM and (k := self._key.match(lower, start)):
+                admit(start, k.group())
+        return [self._matchers(found) for found in marks]

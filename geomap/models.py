@@ -123,6 +123,7 @@ class Layer:
     description: str = ""
     triggers: tuple[str, ...] = ()  # words or phrases; '*' suffix = prefix match
     patterns: tuple[str, ...] = ()  # regular expressions
+    pattern_words: tuple[str, ...] = ()  # every pattern match holds one of these words (or a word they begin)
     requires_any: tuple[str, ...] = ()  # a trigger counts only if one of these is in the sentence too
     unless_any: tuple[str, ...] = ()  # ... and none of these ("earthquake struck" is no clash)
     remote_triggers: tuple[str, ...] = ()  # events with no venue (a phone call): drawn between capitals

@@ -77,6 +77,7 @@ def directional_part(country: str, bearing: str | None = None):
     return None if part.is_empty else part
 
 
+@lru_cache(maxsize=1024)  # cutting the outline costs far more than a look-up
 def directional_point(country: str, bearing: str) -> tuple[float, float] | None:
     """(lat, lon) inside the ``bearing`` part of ``country`` (ISO alpha-2), or None."""
     part = directional_part(country, bearing) if bearing else None

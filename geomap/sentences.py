@@ -23,14 +23,31 @@ _LINE = re.compile(r"[^\n]+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
-def _word_at_stop(text: str, start: int, end: int, window: int = 64) -> str | None:
-    """``_WORD_AT_STOP.search(text[start:end])``'s word, read from the last ``window``
-    characters unless the word runs on beyond them."""
-    lo = max(start, end - window)
-    m = _WORD_AT_STOP.search(text, lo, end)
-    if m is not None and m.start() == lo and lo > start:
-        m = _WORD_AT_STOP.search(text, start, end)
-    return m.group(1) if m else None
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
+
+
+def _ends_abbreviation(text: str, start: int, stop: int) -> bool:
+    """Whether the full stop at ``stop`` ends an abbreviation ("Gen."): whether the word of
+    ``_WORD_AT_STOP.search(text[start:stop + 1])``, lower-cased and without its own final
+    stops, is one of _ABBREVIATIONS.
+
+    The word is read backwards from ``stop``, and no further than the longest
+    abbreviation: a longer word is none (the search would read all of it)."""
+    q = stop
+    while q > start and text[q - 1] == ".":  # the word's own final stops
+        q -= 1
+    p = q
+    while p > start and q - p <= _LONGEST_ABBREVIATION and ((c := text[p - 1]) == "." or c.isalnum() or c == "_"):
+        p -= 1  # [\w.], as re reads \w
+    return q - p <= _LONGEST_ABBREVIATION and text[p:q].lower() in _ABBREVIATIONS
+
+
+def _initial_at(text: str, start: int, stop: int) -> bool:
+    """Whether the full stop at ``stop`` ends an initial ("W." in "George W. Bush"):
+    ``_INITIAL_AT_STOP.search(text[max(start, stop - 2):stop + 1])``, read in place."""
+    if stop - 1 < start or not "A" <= text[stop - 1] <= "Z" or text[stop] != ".":
+        return False
+    return stop - 2 < start or not ((c := text[stop - 2]).isalnum() or c == "_")  # \b before the capital
 
 
 @dataclass(frozen=True)
@@ -65,21 +82,38 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in blocks]
 
 
+def _sentence_ends(text: str, start: int, end: int):
+    """The matches of ``_SENTENCE_END.finditer(text, start, end)``, tried only where a ".",
+    "!" or "?" is: ``str.find`` skips to those far faster than the search can."""
+    marks = []
+    for mark in ".!?":
+        i = text.find(mark, start, end)
+        while i >= 0:
+            marks.append(i)
+            i = text.find(mark, i + 1, end)
+    pos = start
+    for i in sorted(marks):
+        if i >= pos and (m := _SENTENCE_END.match(text, i, end)) is not None:
+            yield m
+            pos = m.end()
+
+
 def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans within one block: list items and lines are sentences of their own."""
     spans = []
-    for line in _LINE.finditer(text[start:end]):
-        ls, le = start + line.start(), start + line.end()
+    for line in _LINE.finditer(text, start, end):
+        ls, le = line.span()
         item = _LIST_ITEM.match(text, ls)
         if item:
             ls = item.end()
         cursor = ls
-        for m in _SENTENCE_END.finditer(text, ls, le):
-            word = _word_at_stop(text, cursor, m.start() + 1)
-            if word and word.lower().rstrip(".") in _ABBREVIATIONS:
-                continue
-            if _INITIAL_AT_STOP.search(text[max(cursor, m.start() - 2):m.start() + 1]):
-                continue  # an initial: "George W. Bush"
+        for m in _sentence_ends(text, ls, le):
+            stop = m.start()
+            if text[stop] == ".":  # "!" and "?" end sentences whatever comes before them
+                if _ends_abbreviation(text, cursor, stop):
+                    continue
+                if _initial_at(text, cursor, stop):
+                    continue  # an initial: "George W. Bush"
             spans.append((cursor, m.end()))
             cursor = m.end()
         spans.append((cursor, le))

@@ -160,13 +160,18 @@ def test_word_before_reads_the_same_word_as_the_whole_prefix(before):
     assert _word_before(text, len(before)) == (m.group(1) if m else None)
 
 
-def test_finditer_from_gives_the_patterns_own_matches():
-    from geomap.dates import _DAY_MONTH_FIRST, _MONTH_DAY_FIRST, _RE_DAY_MONTH, _RE_MONTH_DAY, _finditer_from
+def test_day_and_month_patterns_tried_at_their_anchors_give_their_own_matches():
+    from geomap import dates as d
 
     text = ("Friday, February 21, 2025 and 3 March; Tues. 4-5 of May 2024, Mar. 7th.  May I? "
-            "On 12 December the 1.5 March 2 2000 people, Sept 31 - Oct 2, Mon. 1 Jan 1999")
-    for rx, first in ((_RE_MONTH_DAY, _MONTH_DAY_FIRST), (_RE_DAY_MONTH, _DAY_MONTH_FIRST)):
-        assert [m.span() for m in _finditer_from(rx, text, first)] == [m.span() for m in rx.finditer(text)]
+            "On 12 December the 1.5 March 2 2000 people, Sept 31 - Oct 2, Mon. 1 Jan 1999, in early May, "
+            "until mid-June, by the end of  July, the start of\nAugust, late\n\nMarch, THE BEGINNING OF april")
+    months = [m.start() for m in d._RE_MONTH_START.finditer(text)]
+    weekdays = [m.start() for m in d._RE_WEEKDAY_START.finditer(text)]
+    days = [m.start() for m in d._RE_DIGITS.finditer(text)]
+    for rx, starts in ((d._RE_MONTH_DAY, weekdays + months), (d._RE_DAY_MONTH, weekdays + days),
+                       (d._RE_MONTH_ALONE, d._month_alone_starts(text, months))):
+        assert [m.span() for m in d._matches_at(rx, text, starts)] == [m.span() for m in rx.finditer(text)]
 
 
 def test_many_dates_in_one_long_text_are_all_found():
@@ -198,3 +203,43 @@ def test_a_live_blog_time_stamp_dates_an_entry_without_a_date_of_its_own():
 ])
 def test_time_stamps_need_a_reference_and_a_line_of_their_own(text):
     assert find_dates(text, today=TODAY) == []
+
+
+@pytest.mark.parametrize("text", [
+    "the day before", "The Next  \n Day", "three DAYS later", "nextday", "on Monday and today",
+    "x" * 50 + "following" + " " * 60 + "day", "following" + " " * 39 + "day", "day", " day", "",
+])
+def test_first_looks_agree_with_the_searches_they_stand_for(text):
+    import re
+    from geomap import dates
+    chain = re.compile(r"(?i:days?\s+(?:earlier|later|before|after)|(?:previous|next|following)\s+day)")
+    assert dates._may_chain(text) == bool(chain.search(text))
+    for month_text in (text, text + " in May", "Mayor Smith", "Sept. 3", "Mar 3", "March"):
+        assert dates._has_month(month_text) == bool(dates._RE_MONTH_AT.search(month_text))
+
+
+def test_patterns_tried_at_their_anchors_find_what_a_full_search_does():
+    import random
+
+    from geomap import dates as d
+
+    pieces = ["in", "IN", "since", "\u017fince", "early", "Mid", "late", "2019", "2020-", "May", "March", "Monday",
+              "the", "end", "of", "Start", "3", "21st", "Tues.", "4-", "Sept.",
+              "Friday,", "last", "this", "Next", "past", "night", "TODAY", "ton\u0131ght", "year", "month", "of", "x"]
+    rnd = random.Random(3)
+    for _ in range(2000):
+        text = "".join(rnd.choice(pieces) + rnd.choice(["", " ", "  ", "-", "\n"]) for _ in range(rnd.randint(1, 12)))
+        months = [m.start() for m in d._RE_MONTH_START.finditer(text)]
+        years = [m.start() for m in d._RE_ANY_YEAR.finditer(text)]
+        weekdays = [m.start() for m in d._RE_ANY_WEEKDAY.finditer(text)]
+        deictic = d._deictic_starts(text)
+        days = [m.start() for m in d._RE_DIGITS.finditer(text)] + [m.start() for m in d._RE_WEEKDAY_START.finditer(text)]
+        for rx, starts in [
+            (d._RE_MONTH_ALONE, d._month_alone_starts(text, months)),
+            (d._RE_DAY_MONTH, days),
+            (d._RE_MONTH_YEAR, months + d._words_before(text, months, d._PARTS, dash=True)),
+            (d._RE_YEAR_ALONE, d._words_before(text, years, d._YEAR_WORDS, dash=True)),
+            (d._RE_WEEKDAY, weekdays + d._words_before(text, weekdays, d._WEEKDAY_MODS)),
+            (d._RE_DEICTIC, deictic if deictic is not None else range(len(text))),
+        ]:
+            assert [m.span() for m in d._matches_at(rx, text, starts)] == [m.span() for m in rx.finditer(text)], text

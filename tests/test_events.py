@@ -270,3 +270,46 @@ def test_a_back_reference_marks_the_words_it_was_read_from():
     doc, mentions = doc_with_places(text)
     fled = [e for e in extract_events(doc, mentions, LAYERS, FakeGazetteer()) if e.event_type == "humanitarian"]
     assert [text[e.place_start:e.place_end] for e in fled] == ["the town"]
+
+
+def test_event_actors_take_their_canonical_names_from_the_whole_document():
+    text = ("Interim President Assimi Goita spoke on Tuesday. The Economic Community of West African States "
+            "(ECOWAS) sent envoys.\n\nThe talks went on.\n\nPresident Goita met the Economic Community of West African "
+            "States delegation in Bamako.")
+    (event,) = events_of(text)
+    assert event.event_type == "meeting" and event.actors == ("Assimi Goita", "ECOWAS")
+
+
+def test_reading_some_sentences_for_actors_gives_what_reading_all_does():
+    from geomap.events import _DocContext
+    from geomap.sentences import split_sentences
+    text = ("Interim President Assimi Goita spoke on Tuesday. The Economic Community of West African States "
+            "(ECOWAS) sent envoys. M23 rebels and Hamas. Goita met the Economic Community of West African "
+            "States delegation in Bamako. Nigerien officials said Goita and Mr. Bazoum spoke by phone.")
+    doc, mentions = doc_with_places(text)
+    sentences = split_sentences(text)
+    every = _DocContext(doc, sentences, mentions, None).actors_of({s.start for s in sentences})
+    assert every[sentences[3].start] == ("ECOWAS",)  # "Economic Community of West African States"
+    for s in sentences:
+        assert _DocContext(doc, sentences, mentions, None).actors_of({s.start}) == {s.start: every[s.start]}
+
+
+def test_closing_attributions_are_found_where_a_full_search_finds_them():
+    import random
+    import re
+
+    from geomap.events import _SAYS_AT_END, _TRAILING_ATTRIBUTION, _attribution_start
+
+    def searched(text):
+        if _SAYS_AT_END.search(text) or re.search(r"\baccording\s+to\b[^,;]*$", text, re.IGNORECASE):
+            m = _TRAILING_ATTRIBUTION.search(text)
+            if m:
+                return m.start()
+        return len(text)
+
+    pieces = ["said", "SAID", "\u017fays", "reported", "told", " ", ",", ";", ".", '"', "\n", "according", "to",
+              "x", "unsaid", "_", "\u00e9", "!", "officials"]
+    rnd = random.Random(5)
+    for _ in range(20000):
+        text = "".join(rnd.choice(pieces) + rnd.choice(["", " ", "."]) for _ in range(rnd.randint(0, 8)))
+        assert _attribution_start(text) == searched(text), text

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,81 @@ def test_trigger_vocabulary(layer_id, sentence, hit):
 ])
 def test_trigger_vocabulary_does_not_overreach(layer_id, sentence):
     assert fired(layer_id, sentence) == []
+
+
+def test_case_odd_characters_are_all_those_a_case_insensitive_ascii_letter_matches():
+    import re
+    from geomap.layers import _CASE_ODD
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    odd = {chr(cp) for cp in range(0x80, 0x110000) if not 0xD800 <= cp <= 0xDFFF and letter.match(chr(cp))}
+    assert odd == set(_CASE_ODD.pattern.strip("[]"))
+
+
+SCREENED = [
+    "Rebels ATTACKED the town; the ceasefire collapsed.",
+    "Fighters seized the airport and the road was closed.",
+    "The \u017ftrike hit a depot.",  # a long s: "strike" to a case-insensitive search, not to lower()
+    "Forces \u212aILLED two men.",  # the Kelvin sign
+    "Nothing happened here at all.",
+    "They spoke with the envoy by phone.",
+    "Talks were held in Doha.",
+]
+
+
+@pytest.mark.parametrize("sentences, gap", [
+    (SCREENED[:2] + SCREENED[4:], " "), (SCREENED, "\n"), (SCREENED[4:5], " "),
+    (["The attack", "ed town held talk", "s by phone"], ""),  # words running on past a span's end
+    (["Rebels", "attacked Goma", "Shelling"], ""),  # spans starting right after a letter
+])
+def test_screen_keeps_every_layer_that_fires(sentences, gap):
+    from geomap.layers import LayerScreen
+    matchers = [LayerMatcher(layer) for layer in load_layers(Path(__file__).parent.parent / "layers")]
+    text, spans = "", []
+    for sentence in sentences:
+        spans.append((len(text), len(text) + len(sentence)))
+        text += sentence + gap
+    screened = LayerScreen(matchers).screen(text, spans)
+    assert len(screened) == len(spans)
+    for (start, end), (firing, calling) in zip(spans, screened):
+        for matcher in matchers:
+            assert (matcher in firing) >= bool(matcher.triggers(text[start:end]))
+            assert (matcher in calling) >= bool(matcher.remote(text[start:end]))
+    if sentences == SCREENED[4:5]:
+        assert screened == [([], [])]  # and it rules layers out
+
+
+def test_screen_never_rules_out_a_layer_with_patterns():
+    from geomap.layers import LayerScreen
+    from geomap.models import Layer
+    layer = Layer(id="x", label="x", description="", triggers=("zzz",), patterns=(r"\bma?rch",), geometry="point",
+                  color="#000000", icon="circle", order=1, requires_any=(), unless_any=(), remote_triggers=(),
+                  coarsest_place="country", source_file="x.yaml")
+    matcher = LayerMatcher(layer)
+    assert LayerScreen([matcher]).screen("They march.", [(0, 11)]) == [([matcher], [])]
+
+
+# sentences where each layer's patterns (not its plain triggers) match
+PATTERN_SENTENCES = [
+    "The LNA has kept Sirte since 2020.", "Fano still holds Lalibela.", "Rebels held on to Bunia.",
+    "Doctors are treating hundreds of patients a day.", "The hospital is running short of blood.",
+    "Families are short of food.", "A rescue team arrived.", "Envoys held consultations in Doha.",
+    "Fighters laid siege to the city.", "A UN-chartered flight landed.",
+    "The airline suspended all flights to Gondar.", "Flights to Goma were suspended.",
+    "AID FLIGHTS RESUMED.",
+]
+
+
+@pytest.mark.parametrize("sentence", PATTERN_SENTENCES)
+def test_pattern_words_keep_every_pattern_that_matches(sentence):
+    from geomap.layers import LayerScreen
+    matchers = [LayerMatcher(layer) for layer in load_layers(Path(__file__).parent.parent / "layers")]
+    firing = [mt for mt in matchers if any(re.search(p, sentence, re.IGNORECASE) for p in mt.layer.patterns)]
+    assert firing, "the sentence should match some layer's pattern"
+    [(admitted, _calling)] = LayerScreen(matchers).screen(sentence, [(0, len(sentence))])
+    assert set(firing) <= set(admitted)
+
+
+def test_pattern_words_must_be_plain_words(tmp_path):
+    (tmp_path / "x.yaml").write_text("id: x\nlabel: X\npatterns: ['a+b']\npattern_words: ['a b']\n", encoding="utf-8")
+    with pytest.raises(LayerError, match="pattern_words"):
+        load_layers(tmp_path)
