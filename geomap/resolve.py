@@ -264,6 +264,11 @@ class _Pool:
         self.cands, self.bonus = cands, bonus
         self.sites = [_Site(p) for p in cands]
         self.priors = [_prior(p, votes, total, key) for p in cands]
+        divisions = {p.admin1 for p in cands if p.kind == "admin1"}
+        if divisions and not any(p.kind == "city" and p.admin1 in divisions for p in cands):
+            # "Delaware": the state, more than Delaware, Ohio (see NAMESAKE_PENALTY)
+            self.priors = [prior - NAMESAKE_PENALTY if p.kind == "city" and p.population < NAMESAKE_POPULATION
+                           else prior for prior, p in zip(self.priors, cands)]
 
     def rank(self, neighbours: _Neighbours | None = None, key: tuple[str, str] | None = None) -> tuple[Place, float]:
         """The best candidate and a 0..1 confidence (see :func:`_prior` and :func:`_coherence`);
@@ -302,6 +307,13 @@ OTHER_SENSES = 12
 OTHER_SENSE_WEIGHT = 0.5
 COHERENCE_ROUNDS = 2
 OTHER_NAME_PENALTY = 0.4
+#: When a name's candidates include a first-level division and no town inside it, the
+#: name means the division more often than a small namesake town elsewhere: towns of
+#: fewer than NAMESAKE_POPULATION people lose this much ("Delaware" is the state more
+#: than Delaware, Ohio).  When a town of the name lies in the division ("Gao", "Kidal",
+#: "Paris" in Ile-de-France), the division is named after it, and nothing changes.
+NAMESAKE_PENALTY = 0.3
+NAMESAKE_POPULATION = 100_000  # a bigger town is known in its own right ("Granada", Spain)
 #: Prominence of the kinds that have no population in our data.
 KIND_PROMINENCE = {"country": 2.2, "region": 1.0, "admin1": 0.9, "admin2": 0.8, "airport": 1.0}
 

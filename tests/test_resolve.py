@@ -224,3 +224,19 @@ def test_a_name_called_a_town_is_the_town(gazetteer, text, surface, lat, lon):
 def test_a_name_called_a_region_stays_the_region(gazetteer):
     m = _resolve(gazetteer, "Aid reached the Kidal region, where the town is cut off.")["Kidal region"]
     assert m.place.kind == "admin1", m.place
+
+
+@pytest.mark.parametrize("text, surface, lat, lon", [
+    # a state's name means the state more than a small namesake town elsewhere
+    ("Lawmakers in Delaware passed the bill on Tuesday.", "Delaware", 39.0, -75.5),
+    ("Farmers across Indiana expect a late harvest.", "Indiana", 40.0, -86.1),
+])
+def test_a_division_name_is_the_division_more_than_a_small_namesake_town(gazetteer, text, surface, lat, lon):
+    m = _resolve(gazetteer, text)[surface]
+    assert m.place.kind == "admin1" and _near(m.place, lat, lon, 250), m.place
+
+
+def test_a_namesake_town_still_wins_in_its_own_story(gazetteer):
+    # the Ohio city of Delaware, among Ohio places
+    ms = _resolve(gazetteer, "Crews from Columbus, Marion and Delaware fought the fire near Sunbury.")
+    assert ms["Delaware"].place.country == "US" and ms["Delaware"].place.kind == "city", ms["Delaware"].place
