@@ -314,6 +314,8 @@ OTHER_NAME_PENALTY = 0.4
 #: "Paris" in Ile-de-France), the division is named after it, and nothing changes.
 NAMESAKE_PENALTY = 0.3
 NAMESAKE_POPULATION = 100_000  # a bigger town is known in its own right ("Granada", Spain)
+#: Prominence of a curated landmark ("White House"): hand-picked for being well known.
+CURATED_POI_PROMINENCE = 1.2
 #: Prominence of the kinds that have no population in our data.
 KIND_PROMINENCE = {"country": 2.2, "region": 1.0, "admin1": 0.9, "admin2": 0.8, "airport": 1.0}
 
@@ -333,6 +335,8 @@ def _prior(p: Place, weights: Counter, total: float, key: str = "") -> float:
         prominence = KIND_PROMINENCE[p.kind]
     else:
         prominence = PROMINENCE_WEIGHT * min(1.0, log10(p.population + 1) / 7)
+    if p.kind == "poi" and p.curated:
+        prominence = CURATED_POI_PROMINENCE  # a landmark we chose ("White House", "Kremlin")
     prominence += 0.1 if p.curated else 0.0
     if key and p.kind in ("city", "admin2") and not is_spelling_of(key, name_key(p.name)):
         prominence -= OTHER_NAME_PENALTY

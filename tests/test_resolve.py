@@ -240,3 +240,14 @@ def test_a_namesake_town_still_wins_in_its_own_story(gazetteer):
     # the Ohio city of Delaware, among Ohio places
     ms = _resolve(gazetteer, "Crews from Columbus, Marion and Delaware fought the fire near Sunbury.")
     assert ms["Delaware"].place.country == "US" and ms["Delaware"].place.kind == "city", ms["Delaware"].place
+
+
+@pytest.mark.parametrize("text, surface, lat, lon", [
+    # landmarks that news names for their place (curated), and airports by their short names
+    ("Officials at the White House declined to comment.", "White House", 38.90, -77.04),
+    ("Reporters waited outside the Kremlin on Monday.", "Kremlin", 55.75, 37.62),
+    ("Hundreds of flights were cancelled at Heathrow on Friday.", "Heathrow", 51.47, -0.45),
+])
+def test_landmarks_and_airports_by_short_name(gazetteer, text, surface, lat, lon):
+    m = _resolve(gazetteer, text)[surface]
+    assert _near(m.place, lat, lon, 20), m.place
