@@ -239,6 +239,20 @@ ROLES = frozenset("""spokesman spokeswoman spokesperson commander leader ministe
 ROLE_GAPS = frozenset({" ", ", "})
 
 
+def _abbreviations_with_their_dot(rows: list[tuple[str, str, Place]], dotted: bool,
+                                  keep_alone: bool = False) -> list[tuple[str, str, Place]]:
+    """A postal-style abbreviation counts only written with its dot ("Ky." yes, "Ky" no),
+    and written with it, it is the abbreviation ("Man." is Manitoba, not Man in Cote
+    d'Ivoire).  ``keep_alone`` keeps abbreviation rows when there is nothing else."""
+    abbr = [r for r in rows if r[1] == "abbr"]
+    if not abbr:
+        return rows
+    if dotted:
+        return abbr
+    rest = [r for r in rows if r[1] != "abbr"]
+    return rest if rest or not keep_alone else rows
+
+
 def person_tokens(text: str, tokens: list[_Token]) -> tuple[set[int], set[str]]:
     """Tokens that name a person after a title ("Secretary of State Marco Rubio").
 
@@ -324,8 +338,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
             continue
         heading = _is_acronym(surface) and _in_heading(text, tokens, i) and _in_heading(text, tokens, j)
         rows = _keep_rows(surface, rows, heading=heading)
-        if rows and text[end:end + 1] != "." and "." not in surface:
-            rows = [r for r in rows if r[1] != "abbr"]  # "Ky." yes, "Ky" no
+        rows = _abbreviations_with_their_dot(rows, text[end:end + 1] == "." or "." in surface)
         if not rows:
             continue
         hit = (tokens[i].start, end, surface, rows, i, j)
@@ -605,7 +618,6 @@ def mentions_for_spans(doc: Document, spans: list[tuple[int, int]],
     out = []
     for (s, e), variants in sorted(forms.items()):
         rows = next((r for f in variants if (r := _keep_rows(f, found.get(name_key(f), [])))), [])
-        if not doc.text[s:e].rstrip().endswith(".") and any(r[1] != "abbr" for r in rows):
-            rows = [r for r in rows if r[1] != "abbr"]
+        rows = _abbreviations_with_their_dot(rows, doc.text[s:e].rstrip().endswith("."), keep_alone=True)
         out.append(_to_mention(doc.id, s, e, doc.text[s:e], rows))
     return out

@@ -251,3 +251,16 @@ def test_a_namesake_town_still_wins_in_its_own_story(gazetteer):
 def test_landmarks_and_airports_by_short_name(gazetteer, text, surface, lat, lon):
     m = _resolve(gazetteer, text)[surface]
     assert _near(m.place, lat, lon, 20), m.place
+
+
+@pytest.mark.parametrize("text, surface, place_id", [
+    # a postal-style abbreviation written with its dot is the abbreviation
+    ("The storm hit Brandon, Man., on Friday.", "Man", "admin1:CA-MB"),
+    ("Fighting was reported near Man in western Ivory Coast.", "Man", None),
+])
+def test_an_abbreviation_with_its_dot(gazetteer, text, surface, place_id):
+    m = _resolve(gazetteer, text)[surface]
+    if place_id:
+        assert m.place.id == place_id, m.place
+    else:
+        assert m.place.country == "CI", m.place
