@@ -79,8 +79,15 @@ _PLACE_AS_ACTOR = re.compile(
     r"\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:agreed|said|says|announced|accused|accuses|denied|denies|"
     r"rejected|rejects|warned|warns|insisted|insists|demanded|demands|urged|urges|refused|refuses|welcomed|"
     r"condemned|condemns|responded|retaliated|claimed|claims|proposed|signed|vowed|threatened|pledged|promised|"
-    r"called|calls|considers|regards|recognises|recognizes|blamed|blames|launched|launches|ordered|orders|"
-    r"deployed|deploys|sent|sends|recalled|expelled|sanctioned|imposed)\b", re.IGNORECASE)
+    r"called|calls|considers|regards|recognises|recognizes|blamed|blames)\b", re.IGNORECASE)
+# "Kinshasa launched", "Moscow deployed": a place that acts is a government too -- unless
+# a locative puts someone in it ("the authorities in Sumy ordered an evacuation").
+_PLACE_ACTS = re.compile(
+    r"\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:launched|launches|ordered|orders|deployed|deploys|sent|sends|"
+    r"recalled|expelled|sanctioned|imposed)\b", re.IGNORECASE)
+# "Kyiv's forces crossed the border": the place names a party.
+_FORCES_AFTER = re.compile(r"['\u2019]s\s+(?:forces|troops|army|military|soldiers|navy|air\s+force|fighters|"
+                           r"militias?|government|police|warplanes|drones)\b", re.IGNORECASE)
 # "Kinshasa and Kampala launched ...": the other names of a list before the verb.
 _LIST_OF_NAMES = re.compile(r"(?:\s*,\s*|\s+and\s+)(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 # "a truce with Bamako", "talks with Kinshasa": a place after "with" is a party, not a venue.
@@ -191,7 +198,7 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
         return []
     said_at = sentence.start + _attribution_start(sentence.text)
     named = [m for m in named if m.end <= said_at]
-    inside = [m for m in named if not _speaks(text, m.end)
+    inside = [m for m in named if not _speaks(text, m.start, m.end)
               and not _PARTY_BEFORE.search(text, max(0, m.start - 40), m.start)
               and (m.place.kind != "country" or _introduced_as_location(text, m, named))]
     if not inside:
@@ -205,11 +212,15 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
     return kept
 
 
-def _speaks(text: str, end: int) -> bool:
-    """Whether the place name ending at ``end`` (or the list of names it begins: "Kinshasa
-    and Kampala launched") is the subject of a government's verb."""
+def _speaks(text: str, start: int, end: int) -> bool:
+    """Whether the place name at ``start:end`` (or the list of names it begins: "Kinshasa
+    and Kampala launched") is the subject of a government's verb, or names a party's
+    forces ("Kyiv's forces")."""
+    if _FORCES_AFTER.match(text, end):
+        return True
+    located = _LOCATIVE_BEFORE.search(text, max(0, start - 30), start) is not None
     for _ in range(4):
-        if _PLACE_AS_ACTOR.match(text, end):
+        if _PLACE_AS_ACTOR.match(text, end) or (not located and _PLACE_ACTS.match(text, end)):
             return True
         more = _LIST_OF_NAMES.match(text, end)
         if more is None:

@@ -119,6 +119,11 @@ class _Tokens(list):
     capitals: list[int]
 
 
+def _article_name(word: str) -> bool:
+    """Whether ``word`` is a name after a lower-case Arabic article ("el-Mandeb")."""
+    return word[2:3] == "-" and word[:2] in _ARTICLES and word[3:4].isupper()
+
+
 def _capitals(tokens: list[_Token]) -> list[int]:
     """Indexes of the capitalised tokens, in order."""
     found = getattr(tokens, "capitals", None)
@@ -137,7 +142,7 @@ def tokenize(text: str) -> _Tokens:
         start = prev_end + len(gap)
         end = start + len(word)
         base = word[:-2] if word[-1] == "s" and len(word) > 3 and word[-2:] in _POSSESSIVE_ENDINGS else word
-        if word[0].isupper() or (word[2:3] == "-" and word[:2] in _ARTICLES and word[3:4].isupper()
+        if word[0].isupper() or (_article_name(word)
                                  and not (gap == " " and tokens[-1].capital  # not "Tahrir al-Sham"
                                           and tokens[-1].text.lower() not in LOCATIVES)):
             # a single space (the usual gap) ends no sentence
@@ -177,7 +182,7 @@ def _phrases(text: str, tokens: list[_Token]) -> list[tuple[int, int, int, str]]
         j = i
         while j < n and j - i < MAX_WORDS:
             last = tokens[j]
-            if last.capital:
+            if last.capital or (j > i and _article_name(last.text)):  # "Bab el-Mandeb"
                 end = last.start + len(last.base)
                 out.append((i, j, end, text[start:end]))
                 if last.base != last.text:
@@ -235,6 +240,9 @@ def _keep_rows(surface: str, rows: list[tuple[str, str, Place]],
 ROLES = frozenset("""spokesman spokeswoman spokesperson commander leader minister president
  governor envoy mediator negotiator colonel ambassador mayor chairman chairwoman
  coordinator""".split())
+#: Vessels, whose names follow them like people's ("the tanker Marlin Luanda").
+VESSELS = frozenset("""tanker ship vessel freighter carrier frigate destroyer ferry
+ bulker""".split())
 #: What may separate a role noun from the name: a space, or a comma and a space.
 ROLE_GAPS = frozenset({" ", ", "})
 
@@ -265,8 +273,9 @@ def person_tokens(text: str, tokens: list[_Token]) -> tuple[set[int], set[str]]:
     for i in _capitals(tokens):  # every title is capitalised
         if i < resume:
             continue
-        if i > 0 and tokens[i - 1].text in ROLES and text[tokens[i - 1].end:tokens[i].start] in ROLE_GAPS:
-            j = i  # "its spokesman, Pal Mai Deng": the name follows a role noun
+        if i > 0 and (tokens[i - 1].text in ROLES or tokens[i - 1].text in VESSELS) \
+                and text[tokens[i - 1].end:tokens[i].start] in ROLE_GAPS:
+            j = i  # "its spokesman, Pal Mai Deng", "the tanker Marlin Luanda": a name after its noun
         elif tokens[i].text in TITLES:
             j = i + 1
         else:

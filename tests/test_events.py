@@ -226,6 +226,17 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("The airline suspended all flights to Gao on Monday.", [("supply_route", "Gao")]),
     ("Flights to Mopti were halted on Monday.", [("supply_route", "Mopti")]),
     ("The hospital in Gao is running short of blood and oxygen.", [("humanitarian", "Gao")]),
+    # unrest: fighters who try to storm a building, riots, tear gas, roadside bombs
+    ("Protesters tried to storm the parliament in Gao on Friday.", [("clash", "Gao")]),
+    ("Police fired tear gas at rioters in Mopti.", [("clash", "Mopti")]),
+    ("A roadside bomb hit a police vehicle near Gao.", [("clash", "Gao")]),
+    # ... while a storm that hits is a hazard
+    ("A tropical storm killed six in Mopti and thousands were displaced.", [("humanitarian", "Mopti")]),
+    # a locative puts someone in the place: "the authorities in Gao ordered" is no government
+    ("The authorities in Gao ordered the evacuation of thousands of displaced families.", [("humanitarian", "Gao")]),
+    ("Bamako ordered the evacuation of thousands of displaced families.", []),
+    # "Bamako's forces" are a party
+    ("Bamako's forces attacked rebel positions near Kidal.", [("clash", "Kidal")]),
 ])
 def test_hazards_are_not_clashes_and_governments_are_not_venues(text, expected):
     assert summary(events_of(text)) == expected

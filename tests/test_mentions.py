@@ -196,6 +196,8 @@ def test_tokenize_lists_capitals_and_sentence_starts():
     # a compass word alone is no place ("North" is a region of Cameroon)
     ("Fighting spread to North Wollo zone.", "North"),
     ("The West has imposed sanctions.", "West"),
+    # a vessel's name is no place
+    ("Missiles struck the tanker Marlin Luanda in the Gulf of Aden.", "Luanda"),
 ])
 def test_words_that_are_not_places_here(gazetteer, text, word):
     doc = Document(id="t", source="t.txt", text=text)
@@ -226,3 +228,8 @@ def test_a_name_after_a_lower_case_arabic_article():
     tokens = tokenize("Fighting in al-Bayda. In al-Bayda again. Hayat Tahrir al-Sham said so.")
     assert [tokens[i].text for i in tokens.capitals] == [
         "Fighting", "al-Bayda", "In", "al-Bayda", "Hayat", "Tahrir"]  # not "al-Sham" of a longer name
+
+
+def test_a_name_with_an_inner_arabic_article_is_one_phrase(gazetteer):
+    doc = Document(id="t", source="t.txt", text="Ships avoided the Bab el-Mandeb strait.")
+    assert "Bab el-Mandeb" in {m.surface for m in find_mentions(doc, gazetteer)}
