@@ -174,6 +174,8 @@ def explicit_parents(doc: Document,
         near = len(gap) <= 12 and _PARENT_GAP.fullmatch(gap)
         if not near and not (len(gap) <= 48 and _FAR_PARENT_GAP.fullmatch(gap)):
             continue
+        if "," in gap and _in_a_list(doc.text, m, nxt):
+            continue  # "Missouri, New York, North Carolina and Virginia": items, not parents
         areas = tuple(p for p in nxt.candidates if p.kind in _AREA_KINDS)
         top = nxt.candidates[0]
         # certain: the parent's best sense is an area, or, after "in", lies in the
@@ -201,6 +203,17 @@ def named_as_towns(doc: Document, mentions: list[Mention]) -> set[str]:
     text = doc.text
     return {name_key(m.surface) for m in mentions if m.role == "name" and (
         _TOWN_BEFORE.search(text, max(0, m.start - 40), m.start) or _TOWN_AFTER.match(text, m.end))}
+
+
+_LIST_BEFORE = re.compile(r"[A-Z][\w.'\u2019-]*\s*(?:,|\band|\bor)\s*$")
+_LIST_AFTER = re.compile(r"\s*(?:,|\band\b|\bor\b)\s*(?:the\s+)?[A-Z]")
+
+
+def _in_a_list(text: str, m: Mention, nxt: Mention) -> bool:
+    """Whether "m, nxt" stands in a longer list of names: a name and a comma (or "and")
+    before ``m``, or a comma or "and" and a name after ``nxt``."""
+    return (_LIST_BEFORE.search(text, max(0, m.start - 40), m.start) is not None
+            or _LIST_AFTER.match(text, nxt.end) is not None)
 
 
 def _pool(m: Mention, parents: tuple[tuple[Place, ...], bool] | None, town: bool = False

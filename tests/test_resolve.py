@@ -264,3 +264,11 @@ def test_an_abbreviation_with_its_dot(gazetteer, text, surface, place_id):
         assert m.place.id == place_id, m.place
     else:
         assert m.place.country == "CI", m.place
+
+
+def test_names_in_a_list_are_items_not_parents(gazetteer):
+    # "New York, North Carolina" inside a list of states: New York is not in North Carolina
+    ms = _resolve(gazetteer, "Performers came from Missouri, New York, North Carolina and Virginia.")
+    assert ms["New York"].place is not None and ms["New York"].place.admin1 == "US-NY", ms["New York"].place
+    # a parent after a comma still counts on its own
+    assert _resolve(gazetteer, "Floods hit Kingston, Jamaica, overnight.")["Kingston"].place.country == "JM"
