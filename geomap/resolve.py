@@ -23,7 +23,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import replace
-from math import log10
+from math import asin, cos, log10, radians, sin, sqrt
 
 from geomap.gazetteer import Gazetteer, distance_km, in_division, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
@@ -258,12 +258,20 @@ class _Site:
     """A place as the coherence rounds compare it: its point and its division code,
     worked out once per round rather than once per candidate."""
 
-    __slots__ = ("place", "lat", "lon", "division", "is_admin1")
+    __slots__ = ("place", "lat", "lon", "cos_lat", "division", "is_admin1")
 
     def __init__(self, place: Place):
         self.place, self.lat, self.lon = place, place.lat, place.lon
+        self.cos_lat = cos(radians(place.lat))
         self.division = _division_code(place)
         self.is_admin1 = place.kind == "admin1"
+
+    def km(self, other: "_Site") -> float:
+        """Great-circle distance to ``other``: :func:`~geomap.gazetteer.distance_km`'s
+        formula and result, with each point's cosine worked out once."""
+        dlat, dlon = radians(other.lat - self.lat), radians(other.lon - self.lon)
+        a = sin(dlat / 2) ** 2 + self.cos_lat * other.cos_lat * sin(dlon / 2) ** 2
+        return 6371.0 * 2 * asin(sqrt(a))
 
 
 class _Pool:
@@ -408,7 +416,7 @@ def _coherence(score: float, site: _Site, neighbours: _Neighbours, key) -> float
         for k, a in neighbours.points[neighbours._band(neighbours.point_lats, lat)]:
             if k == key or abs(lat - a.lat) >= NEAR_DEGREES:
                 continue
-            closeness = 1.0 - distance_km(lat, lon, a.lat, a.lon) / NEAR_KM
+            closeness = 1.0 - site.km(a) / NEAR_KM
             if closeness > near:
                 near = closeness
     score += DIVISION_WEIGHT * same / neighbours.anchor_count(key)
@@ -420,7 +428,7 @@ def _coherence(score: float, site: _Site, neighbours: _Neighbours, key) -> float
             if o.is_admin1:
                 closeness = OTHER_SENSE_WEIGHT * (1.0 if coded and code == o.division else 0.0)
             else:
-                closeness = OTHER_SENSE_WEIGHT * (1.0 - distance_km(lat, lon, o.lat, o.lon) / NEAR_KM)
+                closeness = OTHER_SENSE_WEIGHT * (1.0 - site.km(o) / NEAR_KM)
             if closeness > near:
                 near = closeness
     score += NEAR_WEIGHT * near
