@@ -399,7 +399,7 @@ def _coherence(score: float, site: _Site, neighbours: _Neighbours, key) -> float
     p = site.place
     if p.kind in ("country", "region"):
         return score
-    code, admin1, lat, lon = site.division, site.is_admin1, site.lat, site.lon
+    code, admin1, lat = site.division, site.is_admin1, site.lat
     coded = code[1] is not None
     own = neighbours.anchor_of.get(key)
     same = neighbours.divisions[code] - (own is not None and own.division == code) if coded else 0
