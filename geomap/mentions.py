@@ -190,7 +190,10 @@ def _phrases(text: str, tokens: list[_Token]) -> list[tuple[int, int, int, str]]
             elif not (len(last.text) <= 4 and last.text.isalpha()):
                 break
             j += 1
-            if j >= n or not _joined(text, last, tokens[j]):
+            if j >= n:
+                break
+            gap = tokens[j].start - last.end  # _joined, inlined: this loop runs per word
+            if not (0 < gap <= 2 and text[last.end:tokens[j].start].isspace()):
                 break
     return out
 

@@ -22,7 +22,6 @@ import logging
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import replace
 from math import asin, cos, log10, radians, sin, sqrt
 
 from geomap.gazetteer import Gazetteer, distance_km, in_division, is_spelling_of, name_key
@@ -91,7 +90,7 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
         place, score = senses[(name_key(m.surface), m.role)]
         if place is None:
             log.warning("%s: no place found for %r (offset %d)", doc.source, m.surface, m.start)
-        out.append(replace(m, place=place, score=round(score, 3)))
+        out.append(Mention(m.doc_id, m.start, m.end, m.surface, m.candidates, place, round(score, 3), m.role))
     return out
 
 
