@@ -215,13 +215,23 @@ class _Raw:
     stamp: bool = False  # a live blog's time stamp (see _RE_TIME_STAMP)
 
 
+#: Letters a case-insensitive pattern matches as ASCII ones ("laſt", "thıs"), and the
+#: letters ``lower()`` should give for them, so that tables keyed by plain words find them.
+_FOLD_ODD = str.maketrans({"\u0130": "I", "\u0131": "i", "\u017f": "s", "\u212a": "K"})
+
+
+def _fold(word: str) -> str:
+    """``word`` in lower case, with the odd letters above made plain."""
+    return word.translate(_FOLD_ODD).lower()
+
+
 def _month_number(word: str) -> int:
-    key = word.rstrip(".").lower()
+    key = _fold(word.rstrip("."))
     return _MONTHS.get(key) or _MONTH_ABBR[key]
 
 
 def _weekday_number(word: str) -> int:
-    key = word.rstrip(".").lower()
+    key = _fold(word.rstrip("."))
     return _WEEKDAYS[key] if key in _WEEKDAYS else _WEEKDAY_ABBR[key]
 
 
@@ -306,7 +316,7 @@ def _year_date(year: str):
 
 def _weekday_date(mod: str | None, wd: str):
     weekday = _weekday_number(wd)
-    mod = (mod or "").lower()
+    mod = _fold(mod or "")
 
     def resolve(ref, _today, _prev):
         if ref is None:
@@ -322,7 +332,7 @@ def _weekday_date(mod: str | None, wd: str):
 
 
 def _deictic_date(word: str):
-    word = " ".join(word.lower().split())
+    word = " ".join(_fold(word).split())
 
     def resolve(ref, _today, _prev):
         if ref is None:
@@ -511,12 +521,12 @@ def _candidates(text: str) -> list[_Raw]:
         raws.append(_Raw(m.start() + len(m.group()) - len(m.group().lstrip()), m.end(), _deictic_date("today"), True))
     for m in _RE_CHAINED.finditer(text) if _may_chain(text) else ():
         if m["dir1"]:
-            phrase = m["dir1"].lower()
+            phrase = _fold(m["dir1"])
             days = -1 if ("before" in phrase or "previous" in phrase) else 1
         else:
-            n = m["n"].lower()
+            n = _fold(m["n"])
             count = int(n) if n.isdigit() else _NUMBER_WORDS[n]
-            days = -count if m["dir2"].lower() == "earlier" else count
+            days = -count if _fold(m["dir2"]) == "earlier" else count
         add(m.start(), m.end(), _chained_date(days))
     return raws
 

@@ -243,3 +243,15 @@ def test_patterns_tried_at_their_anchors_find_what_a_full_search_does():
             (d._RE_DEICTIC, deictic if deictic is not None else range(len(text))),
         ]:
             assert [m.span() for m in d._matches_at(rx, text, starts)] == [m.span() for m in rx.finditer(text)], text
+
+
+@pytest.mark.parametrize("text", [
+    "It happened laſt month in Goma.", "thıs year the rains came", "thıs morning",
+    "On Monday rebels took Goma. ſix days later they left.", "Laſt Tueſday", "on 3 Auguſt 2024",
+    "the day before\u0130", "Next \u212aILLED", "SEVEN DAYS EARLIER", "\u0130n laſt year's floods",
+])
+def test_letters_a_case_insensitive_pattern_folds_never_crash(text):
+    # the long s, the dotless i, the dotted capital I and the Kelvin sign match ASCII
+    # letters case-insensitively; the tables the matches are looked up in must know them
+    found = find_dates(text, reference=dt.date(2024, 5, 1))
+    assert all(text[d.start:d.end] == d.text for d in found)
