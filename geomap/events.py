@@ -84,15 +84,21 @@ _PLACE_AS_ACTOR = re.compile(
 # a locative puts someone in it ("the authorities in Sumy ordered an evacuation").
 _PLACE_ACTS = re.compile(
     r"\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:launched|launches|ordered|orders|deployed|deploys|sent|sends|"
-    r"recalled|expelled|sanctioned|imposed)\b", re.IGNORECASE)
+    r"recalled|expelled|sanctioned|imposed|continued\s+to|continues\s+to)\b", re.IGNORECASE)
 # "Kyiv's forces crossed the border": the place names a party.
 _FORCES_AFTER = re.compile(r"['\u2019]s\s+(?:forces|troops|army|military|soldiers|navy|air\s+force|fighters|"
                            r"militias?|government|police|warplanes|drones)\b", re.IGNORECASE)
 # "Kinshasa and Kampala launched ...": the other names of a list before the verb.
 _LIST_OF_NAMES = re.compile(r"(?:\s*,\s*|\s+and\s+)(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 # "a truce with Bamako", "talks with Kinshasa": a place after "with" is a party, not a venue.
-_PARTY_BEFORE = re.compile(r"\b(?:truce|ceasefire|cease-fire|deal|agreement|accord|peace|talks|negotiations|"
-                           r"relations|ties|dialogue|war|conflict)\s+with\s+(?:the\s+)?$", re.IGNORECASE)
+_PARTY_BEFORE = re.compile(r"\b(?:(?:truce|ceasefire|cease-fire|deal|agreement|accord|peace|talks|negotiations|"
+                           r"relations|ties|dialogue|war|conflict)\s+with|accus(?:ed|es|ing)|blam(?:ed|es|ing))"
+                           r"\s+(?:the\s+)?$", re.IGNORECASE)
+# "told reporters in Cotonou", "a news conference in Geneva": where someone spoke; "al-Qaeda's
+# affiliate in the Sahel": part of a party's name.  Neither is where the event happened.
+_NOT_WHERE_BEFORE = re.compile(
+    r"\b(?:told\s+(?:reporters|journalists)|(?:news|press)\s+conference|briefing|"
+    r"affiliate|branch|wing|franchise)\s+in\s+(?:the\s+)?$", re.IGNORECASE)
 # (no capitalised word before the trigger: "Niamey, where Bamako agreed to a truce" has
 # its own subject)
 _WHERE_CLAUSE = re.compile(r",\s+(?:where|in\s+which)\b[^,;:()A-Z]*")
@@ -200,6 +206,7 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
     named = [m for m in named if m.end <= said_at]
     inside = [m for m in named if not _speaks(text, m.start, m.end)
               and not _PARTY_BEFORE.search(text, max(0, m.start - 40), m.start)
+              and not _NOT_WHERE_BEFORE.search(text, max(0, m.start - 40), m.start)
               and (m.place.kind != "country" or _introduced_as_location(text, m, named))]
     if not inside:
         return []

@@ -55,6 +55,8 @@ FEATURE_WORDS = FEATURE_BEFORE | FEATURE_AFTER
 #: Words that continue a title after "of" ("Secretary of State", "Minister of Defense").
 _TITLES_AFTER_OF = TITLES | {"State", "Defense"}
 _AREA_KINDS = ("admin1", "region")
+#: Organisations named like places ("the Red Cross" is no town in North Carolina).
+ORGANISATIONS = frozenset({"red cross", "red crescent"})
 #: Compass words: alone they name no place here, whatever divisions are called so
 #: ("North" is a region of Cameroon); "North Region" is the division (see _division_hit).
 COMPASS = frozenset("""north south east west central northern southern eastern western
@@ -411,7 +413,7 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str,
     kept only when listed with other places or followed by its parent area.
     """
     key = name_key(surface)
-    if key in CALENDAR or i == j and (tokens[i].base in FEATURE_WORDS or key in COMPASS):
+    if key in CALENDAR or key in ORGANISATIONS or i == j and (tokens[i].base in FEATURE_WORDS or key in COMPASS):
         return False  # a month, a bare "Gulf" / "Lake", or "North" ("North Wollo" is unknown)
     if len(key.replace(" ", "")) < 2 or surface in TITLES or _CONTRACTION.search(surface):
         return False  # "I", "A": one letter names no place in prose; "Dr" is a title
@@ -476,14 +478,17 @@ def _inside_longer_name(tokens: list[_Token], i: int, j: int,
         and tokens[i - 1].text.lower() not in LOCATIVES  # "In Amizmiz, ..." opening a sentence
     after = j + 1 < len(tokens) and tokens[j + 1].capital and not tokens[j + 1].sentence_start \
         and tokens[j].base == tokens[j].text and tokens[j].end + 1 == tokens[j + 1].start
+    # "Bab al-Hawa": a name and an article's name joined are one name, however big the first
+    compound = j + 1 < len(tokens) and _article_name(tokens[j + 1].text) \
+        and tokens[j].base == tokens[j].text and tokens[j].end + 1 == tokens[j + 1].start
     # "Volunteers for the Defence of the Homeland": a place name takes no article
     of_the = i > 2 and tokens[i - 1].text == "the" and tokens[i - 2].text == "of" \
         and tokens[i - 3].capital and not tokens[i - 3].sentence_start
-    if not (before or after or of_the):
+    if not (before or after or of_the or compound):
         return False
     if any(p.kind in ("admin1", "country") for _f, _r, p in rows):
         return False  # "the Ohio Supreme Court" still names Ohio
-    return max(p.population for _f, _r, p in rows) < 100_000
+    return compound or max(p.population for _f, _r, p in rows) < 100_000
 
 
 def _next_word(text: str, tokens: list[_Token], j: int) -> _Token | None:
@@ -587,7 +592,7 @@ def _unknown_names(doc: Document, tokens: list[_Token], chosen: list, used: byte
         if i == 0 or tokens[i].sentence_start or i in persons:
             continue
         j = i
-        while j + 1 < len(tokens) and j - i < 3 and tokens[j + 1].capital \
+        while j + 1 < len(tokens) and j - i < 3 and (tokens[j + 1].capital or _article_name(tokens[j + 1].text)) \
                 and _joined(doc.text, tokens[j], tokens[j + 1]) and tokens[j].base == tokens[j].text:
             j += 1
         start, end = tokens[i].start, tokens[j].start + len(tokens[j].base)

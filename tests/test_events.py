@@ -237,6 +237,14 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Bamako ordered the evacuation of thousands of displaced families.", []),
     # "Bamako's forces" are a party
     ("Bamako's forces attacked rebel positions near Kidal.", [("clash", "Kidal")]),
+    # more wordings: an exchange of fire, a roadblock, a road under water
+    ("Soldiers exchanged fire with gunmen near Gao on Monday.", [("clash", "Gao")]),
+    ("Protesters set up a roadblock on the road to Gao.", [("supply_route", "Gao")]),
+    ("The road to Mopti is under water.", [("supply_route", "Mopti")]),
+    # the object of an accusation is a party; where someone spoke, or a party's branch, is no venue
+    ("Bamako has accused Niamey of hosting foreign troops.", []),
+    ("The minister told reporters in Niamey that fighting broke out in Gao.", [("clash", "Gao")]),
+    ("The group's affiliate in Mopti claimed the attack on Gao.", [("clash", "Gao")]),
 ])
 def test_hazards_are_not_clashes_and_governments_are_not_venues(text, expected):
     assert summary(events_of(text)) == expected
