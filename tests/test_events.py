@@ -245,6 +245,9 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Bamako has accused Niamey of hosting foreign troops.", []),
     ("The minister told reporters in Niamey that fighting broke out in Gao.", [("clash", "Gao")]),
     ("The group's affiliate in Mopti claimed the attack on Gao.", [("clash", "Gao")]),
+    # a quake is a hazard (humanitarian, never a clash), and so are homes destroyed
+    ("The quake killed 40 people in Gao.", [("humanitarian", "Gao")]),
+    ("Homes destroyed in Mopti left hundreds homeless.", [("humanitarian", "Mopti")]),
 ])
 def test_hazards_are_not_clashes_and_governments_are_not_venues(text, expected):
     assert summary(events_of(text)) == expected
