@@ -407,6 +407,12 @@ def in_division(places: list[Place], division: Place, radius_km: float = 250.0) 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in kilometres."""
+    return haversine_km(lat1, lon1, cos(radians(lat1)), lat2, lon2, cos(radians(lat2)))
+
+
+def haversine_km(lat1: float, lon1: float, cos1: float, lat2: float, lon2: float, cos2: float) -> float:
+    """:func:`distance_km` for callers that know each latitude's cosine already (``cos1``,
+    ``cos2``): the same formula, so the same result."""
     dlat, dlon = radians(lat2 - lat1), radians(lon2 - lon1)
-    a = sin(dlat / 2) ** 2 + cos(radians(lat1)) * cos(radians(lat2)) * sin(dlon / 2) ** 2
+    a = sin(dlat / 2) ** 2 + cos1 * cos2 * sin(dlon / 2) ** 2
     return 6371.0 * 2 * asin(sqrt(a))

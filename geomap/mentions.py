@@ -476,11 +476,12 @@ def _inside_longer_name(tokens: list[_Token], i: int, j: int,
     before = i > 0 and tokens[i - 1].capital and not tokens[i].sentence_start \
         and tokens[i - 1].base == tokens[i - 1].text and tokens[i - 1].end + 1 == tokens[i].start \
         and tokens[i - 1].text.lower() not in LOCATIVES  # "In Amizmiz, ..." opening a sentence
-    after = j + 1 < len(tokens) and tokens[j + 1].capital and not tokens[j + 1].sentence_start \
-        and tokens[j].base == tokens[j].text and tokens[j].end + 1 == tokens[j + 1].start
+    # the next word follows after one space, and no possessive ends this one
+    next_joined = j + 1 < len(tokens) and tokens[j].base == tokens[j].text \
+        and tokens[j].end + 1 == tokens[j + 1].start
+    after = next_joined and tokens[j + 1].capital and not tokens[j + 1].sentence_start
     # "Bab al-Hawa": a name and an article's name joined are one name, however big the first
-    compound = j + 1 < len(tokens) and _article_name(tokens[j + 1].text) \
-        and tokens[j].base == tokens[j].text and tokens[j].end + 1 == tokens[j + 1].start
+    compound = next_joined and _article_name(tokens[j + 1].text)
     # "Volunteers for the Defence of the Homeland": a place name takes no article
     of_the = i > 2 and tokens[i - 1].text == "the" and tokens[i - 2].text == "of" \
         and tokens[i - 3].capital and not tokens[i - 3].sentence_start

@@ -22,9 +22,9 @@ import logging
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from math import asin, cos, log10, radians, sin, sqrt
+from math import cos, log10, radians
 
-from geomap.gazetteer import Gazetteer, distance_km, in_division, is_spelling_of, name_key
+from geomap.gazetteer import Gazetteer, distance_km, haversine_km, in_division, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
 
 log = logging.getLogger("geomap")
@@ -266,11 +266,8 @@ class _Site:
         self.is_admin1 = place.kind == "admin1"
 
     def km(self, other: "_Site") -> float:
-        """Great-circle distance to ``other``: :func:`~geomap.gazetteer.distance_km`'s
-        formula and result, with each point's cosine worked out once."""
-        dlat, dlon = radians(other.lat - self.lat), radians(other.lon - self.lon)
-        a = sin(dlat / 2) ** 2 + self.cos_lat * other.cos_lat * sin(dlon / 2) ** 2
-        return 6371.0 * 2 * asin(sqrt(a))
+        """Great-circle distance to ``other``, with each point's cosine worked out once."""
+        return haversine_km(self.lat, self.lon, self.cos_lat, other.lat, other.lon, other.cos_lat)
 
 
 class _Pool:
@@ -351,12 +348,12 @@ def _prior(p: Place, weights: Counter, total: float, key: str = "") -> float:
       ("Liverpool" is an old name of a town called Washington; "Africa" one of Mahdia's);
     * the share of the document's country votes that its country has.
     """
-    if p.kind in KIND_PROMINENCE:
+    if p.kind == "poi" and p.curated:
+        prominence = CURATED_POI_PROMINENCE  # a landmark we chose ("White House", "Kremlin")
+    elif p.kind in KIND_PROMINENCE:
         prominence = KIND_PROMINENCE[p.kind]
     else:
         prominence = PROMINENCE_WEIGHT * min(1.0, log10(p.population + 1) / 7)
-    if p.kind == "poi" and p.curated:
-        prominence = CURATED_POI_PROMINENCE  # a landmark we chose ("White House", "Kremlin")
     prominence += 0.1 if p.curated else 0.0
     if key and p.kind in ("city", "admin2") and not is_spelling_of(key, name_key(p.name)):
         prominence -= OTHER_NAME_PENALTY
