@@ -215,9 +215,12 @@ class _Raw:
     stamp: bool = False  # a live blog's time stamp (see _RE_TIME_STAMP)
 
 
-#: Letters a case-insensitive pattern matches as ASCII ones ("laſt", "thıs"), and the
-#: letters ``lower()`` should give for them, so that tables keyed by plain words find them.
-_FOLD_ODD = str.maketrans({"\u0130": "I", "\u0131": "i", "\u017f": "s", "\u212a": "K"})
+#: Letters a case-insensitive pattern matches as ASCII ones ("laſt", "thıs"), which
+#: ``str.lower`` does not turn into those letters, and the ASCII letter each stands for.
+ODD_LETTERS = {"\u0130": "I", "\u0131": "i", "\u017f": "s", "\u212a": "K"}
+#: Any of :data:`ODD_LETTERS`: a text with one cannot be screened in lower case.
+CASE_ODD = re.compile("[" + "".join(ODD_LETTERS) + "]")
+_FOLD_ODD = str.maketrans(ODD_LETTERS)  # so that tables keyed by plain words find them
 
 
 def _fold(word: str) -> str:
@@ -413,9 +416,6 @@ def _may_chain(text: str) -> bool:
     return False
 
 
-#: Characters a case-insensitive ASCII letter matches that ``str.lower`` does not make that
-#: letter (as in :mod:`geomap.layers`): a text with one is searched in full for deictic dates.
-_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
 #: Deictic phrases that start with their own word ("overnight", "earlier today").
 _DEICTIC_STARTS = _DEICTIC_WORDS + ("overnight", "earlier", "later")
 _RE_DEICTIC_ANCHOR = re.compile("|".join(_DEICTIC_STARTS + ("night", "year", "month", "morning", "afternoon",
@@ -457,9 +457,9 @@ def _month_alone_starts(text: str, months: list[int]) -> list[int]:
 def _deictic_starts(text: str) -> list[int] | None:
     """Where a _RE_DEICTIC match can start: at "yesterday"/"today"/"overnight"/"earlier"/...
     or before the blanks before "night"/"year"/"month"/"morning"/..., found in the
-    lower-cased text; None when lower-casing cannot show them all (see _CASE_ODD)."""
+    lower-cased text; None when lower-casing cannot show them all (see CASE_ODD)."""
     lower = text.lower()
-    if len(lower) != len(text) or _CASE_ODD.search(text):
+    if len(lower) != len(text) or CASE_ODD.search(text):
         return None
     words, after_mod = [], []
     pos = 0

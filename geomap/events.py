@@ -90,15 +90,14 @@ _FORCES_AFTER = re.compile(r"['\u2019]s\s+(?:forces|troops|army|military|soldier
                            r"militias?|government|police|warplanes|drones)\b", re.IGNORECASE)
 # "Kinshasa and Kampala launched ...": the other names of a list before the verb.
 _LIST_OF_NAMES = re.compile(r"(?:\s*,\s*|\s+and\s+)(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
-# "a truce with Bamako", "talks with Kinshasa": a place after "with" is a party, not a venue.
-_PARTY_BEFORE = re.compile(r"\b(?:(?:truce|ceasefire|cease-fire|deal|agreement|accord|peace|talks|negotiations|"
-                           r"relations|ties|dialogue|war|conflict)\s+with|accus(?:ed|es|ing)|blam(?:ed|es|ing))"
-                           r"\s+(?:the\s+)?$", re.IGNORECASE)
-# "told reporters in Cotonou", "a news conference in Geneva": where someone spoke; "al-Qaeda's
-# affiliate in the Sahel": part of a party's name.  Neither is where the event happened.
-_NOT_WHERE_BEFORE = re.compile(
-    r"\b(?:told\s+(?:reporters|journalists)|(?:news|press)\s+conference|briefing|"
-    r"affiliate|branch|wing|franchise)\s+in\s+(?:the\s+)?$", re.IGNORECASE)
+# Words before a place that make it no venue: "a truce with Bamako", "talks with Kinshasa",
+# "accused Cotonou" (a party); "told reporters in Cotonou", "a news conference in Geneva"
+# (where someone spoke); "al-Qaeda's affiliate in the Sahel" (part of a party's name).
+_NOT_VENUE_BEFORE = re.compile(
+    r"\b(?:(?:truce|ceasefire|cease-fire|deal|agreement|accord|peace|talks|negotiations|"
+    r"relations|ties|dialogue|war|conflict)\s+with|accus(?:ed|es|ing)|blam(?:ed|es|ing)"
+    r"|(?:told\s+(?:reporters|journalists)|(?:news|press)\s+conference|briefing|"
+    r"affiliate|branch|wing|franchise)\s+in)\s+(?:the\s+)?$", re.IGNORECASE)
 # (no capitalised word before the trigger: "Niamey, where Bamako agreed to a truce" has
 # its own subject)
 _WHERE_CLAUSE = re.compile(r",\s+(?:where|in\s+which)\b[^,;:()A-Z]*")
@@ -205,8 +204,7 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
     said_at = sentence.start + _attribution_start(sentence.text)
     named = [m for m in named if m.end <= said_at]
     inside = [m for m in named if not _speaks(text, m.start, m.end)
-              and not _PARTY_BEFORE.search(text, max(0, m.start - 40), m.start)
-              and not _NOT_WHERE_BEFORE.search(text, max(0, m.start - 40), m.start)
+              and not _NOT_VENUE_BEFORE.search(text, max(0, m.start - 40), m.start)
               and (m.place.kind != "country" or _introduced_as_location(text, m, named))]
     if not inside:
         return []
@@ -546,8 +544,8 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
         if not firing and not calling:
             continue  # no layer can fire in this sentence
         venues = _venues(sentence, ctx.mentions_in(sentence), doc.text)  # ctx.mentions leaves out the dateline
-        if not venues and _BACK_REFERENCE.search(sentence.text):
-            venues = _back_reference(sentence, _last_town(sentences, n, ctx, doc.text))
+        if not venues and (ref := _BACK_REFERENCE.search(sentence.text)) is not None:
+            venues = _back_reference(sentence, ref, _last_town(sentences, n, ctx, doc.text))
         events += _sentence_events(doc, ctx, sentence, venues, firing)
         events += _remote_events(doc, ctx, sentence, venues, calling, gazetteer)
     # the actors once every event's sentence is known: they need only some of the others
@@ -573,12 +571,11 @@ def _last_town(sentences: Sequence[Sentence], n: int, ctx, text: str) -> Mention
 _BACK_REFERENCE = re.compile(r"\b[Tt]he\s+(?:town|city|village)\b(?!\s+of\b|'s\b|\s+(?:council|hall|centre|center)\b)")
 
 
-def _back_reference(sentence: Sentence, town: Mention | None) -> list[Mention]:
+def _back_reference(sentence: Sentence, ref: re.Match, town: Mention | None) -> list[Mention]:
     """The town the paragraph's last sentence with a venue named, when this sentence names
-    no place but refers to "the town" or "the city" ("Drone strikes hit Kidal. Many
-    residents fled the town."): as a venue read from those words."""
-    ref = _BACK_REFERENCE.search(sentence.text)
-    if ref is None or town is None:
+    no place but refers to it (``ref``: "the town", "the city"; "Drone strikes hit Kidal.
+    Many residents fled the town."): as a venue read from those words."""
+    if town is None:
         return []
     start, end = sentence.start + ref.start(), sentence.start + ref.end()
     return [replace(town, start=start, end=end)]

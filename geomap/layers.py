@@ -32,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from .dates import CASE_ODD
 from .errors import LayerError
 from .models import Layer
 
@@ -237,9 +238,6 @@ class LayerMatcher:
         return [m.span() for m in self._remote.finditer(sentence)]
 
 
-#: The characters outside A-Z and a-z that a case-insensitive A-Z or a-z matches ("\u017f",
-#: the Kelvin sign, dotted and dotless i): ``str.lower`` does not turn them into those letters.
-_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -281,11 +279,11 @@ class LayerScreen:
     searches, which cost far more, are skipped there.  A layer's ``patterns`` count through
     its ``pattern_words``; a layer with patterns but no pattern words, or with a phrase
     that is not ASCII, is never ruled out, and no layer is in a text that holds a
-    :data:`_CASE_ODD` character or that lower-casing lengthens.
+    :data:`~geomap.dates.CASE_ODD` character or that lower-casing lengthens.
 
     Every word of a phrase's match starts where the sentence does or after a character
     that is not ``[\\w-]`` (:func:`phrase_regex`), which lower-cased is not ``[a-z0-9]``
-    (only :data:`_CASE_ODD` characters lower-case to those letters from outside A-Z): so
+    (only :data:`~geomap.dates.CASE_ODD` characters lower-case to those letters from outside A-Z): so
     the keys are looked for only there, which lets the search skip the rest fast.
     """
 
@@ -335,7 +333,7 @@ class LayerScreen:
         the matchers whose triggers may be in ``text[start:end]``, and those whose remote
         triggers may be, in the order of :attr:`matchers`."""
         lower = text.lower()
-        if self._rx is None or len(lower) != len(text) or _CASE_ODD.search(text):
+        if self._rx is None or len(lower) != len(text) or CASE_ODD.search(text):
             return [self._matchers(self._every)] * len(spans)
         starts = [start for start, _ in spans]
         marks: list[frozenset] = [frozenset()] * len(spans)

@@ -142,10 +142,12 @@ def test_trigger_vocabulary_does_not_overreach(layer_id, sentence):
 
 def test_case_odd_characters_are_all_those_a_case_insensitive_ascii_letter_matches():
     import re
-    from geomap.layers import _CASE_ODD
+    from geomap.dates import CASE_ODD, ODD_LETTERS
     letter = re.compile("[a-z]", re.IGNORECASE)
     odd = {chr(cp) for cp in range(0x80, 0x110000) if not 0xD800 <= cp <= 0xDFFF and letter.match(chr(cp))}
-    assert odd == set(_CASE_ODD.pattern.strip("[]"))
+    assert odd == set(CASE_ODD.pattern.strip("[]"))
+    # and each stands for the ASCII letter it matches
+    assert all(re.fullmatch(plain, ch, re.IGNORECASE) for ch, plain in ODD_LETTERS.items())
 
 
 SCREENED = [
