@@ -326,7 +326,33 @@ def named_people(text: str, tokens: list[_Token], known: dict) -> tuple[set[int]
                                      and last.base.lower() not in frequent):
             idx |= {i, i + 1}
             words.add(last.base)
+    nicknamed = _nicknamed(text, tokens)
+    idx |= nicknamed
+    words |= {tokens[k].base for k in nicknamed if k - 1 in nicknamed}
     return idx, words
+
+
+#: What opens and closes a nickname inside a person's name: a space and a quote mark.
+_NICK_OPEN = frozenset({' "', " “", " '", " ‘"})
+_NICK_CLOSE = frozenset({'" ', "” ", "' ", "’ "})
+
+
+def _nicknamed(text: str, tokens: list[_Token]) -> set[int]:
+    """Tokens of a name with a quoted nickname ("Joaquín \"El Chapo\" Guzmán",
+    "Jimmy \"Barbecue\" Chérizier"): the given name, the nickname (one to three
+    capitalised words) and the surname name a person, whatever the gazetteer holds."""
+    idx: set[int] = set()
+    n = len(tokens)
+    for i in _capitals(tokens):
+        k = i + 1
+        if k >= n or not tokens[k].capital or text[tokens[i].end:tokens[k].start] not in _NICK_OPEN:
+            continue
+        while k + 1 < n and k - i < 3 and tokens[k + 1].capital and _joined(text, tokens[k], tokens[k + 1]):
+            k += 1  # "El Chapo": the nickname's words
+        last = k + 1
+        if last < n and tokens[last].capital and text[tokens[k].end:tokens[last].start] in _NICK_CLOSE:
+            idx.update(range(i, last + 1))
+    return idx
 
 
 def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:

@@ -200,6 +200,10 @@ def test_tokenize_lists_capitals_and_sentence_starts():
     ("Missiles struck the tanker Marlin Luanda in the Gulf of Aden.", "Luanda"),
     # organisations named like places, and the first word of a longer name with an article
     ("Volunteers from the Red Cross handed out food.", "Red Cross"),
+    # a quoted nickname inside a person's name: given name, nickname and surname
+    ('Troops captured a son of Joaquín "El Chapo" Guzmán in Culiacán.', "Joaquín"),
+    ('Troops captured a son of Joaquín "El Chapo" Guzmán in Culiacán.', "El Chapo"),
+    ("Forces loyal to Mohamed “Hemedti” Dagalo shelled Omdurman. Hemedti said so.", "Hemedti"),
 ])
 def test_words_that_are_not_places_here(gazetteer, text, word):
     doc = Document(id="t", source="t.txt", text=text)
@@ -217,6 +221,9 @@ def test_a_place_after_of_without_an_article_still_counts(gazetteer):
     # "the town of X" and "the outskirts of X" introduce a place the gazetteer may lack
     ("Militiamen overran the town of Zorbutanga on Friday.", "Zorbutanga"),
     ("Shells fell on the outskirts of Zorbutanga.", "Zorbutanga"),
+    # a quoted name that ends no person's name is still a place
+    ('Gangs attacked "Kenscoff" and then Goma.', "Goma"),
+    ('Troops captured a son of Joaquín "El Chapo" Guzmán in Culiacán.', "Culiacán"),
 ])
 def test_places_introduced_by_their_context(gazetteer, text, surface):
     doc = Document(id="t", source="t.txt", text=text)
