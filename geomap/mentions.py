@@ -52,6 +52,9 @@ FEATURE_AFTER = frozenset("""River Sea Ocean Lake Lakes Gulf Bay Strait Straits 
 #: Words that make "<word> <name>" ("Lake Chad", "Mount Kenya", "Gulf of Aden") a feature.
 FEATURE_BEFORE = frozenset("Lake Mount Mt Gulf Bay Sea Strait Straits".split())
 FEATURE_WORDS = FEATURE_BEFORE | FEATURE_AFTER
+#: Words that make "<word> of <name>" a feature ("Cape of Good Hope", "Bight of Benin");
+#: without "of" they begin place names ("Cape Town").
+FEATURE_BEFORE_OF = FEATURE_BEFORE | {"Cape", "Bight"}
 #: Words that continue a title after "of" ("Secretary of State", "Minister of Defense").
 _TITLES_AFTER_OF = TITLES | {"State", "Defense"}
 _AREA_KINDS = ("admin1", "region")
@@ -491,6 +494,16 @@ def frequent_words() -> dict[str, float]:
     return out
 
 
+#: Lower-case words inside a longer name ("Palais des Nations", "Plaza de Mayo").
+NAME_PARTICLES = frozenset("de des du del della di da do dos das".split())
+
+
+def _particle_joins(tokens: list[_Token], k: int) -> bool:
+    """Whether token ``k`` is a name particle followed, after one space, by a capitalised word."""
+    return tokens[k].text in NAME_PARTICLES and k + 1 < len(tokens) and tokens[k + 1].capital \
+        and tokens[k].end + 1 == tokens[k + 1].start
+
+
 def _inside_longer_name(tokens: list[_Token], i: int, j: int,
                         rows: list[tuple[str, str, Place]]) -> bool:
     """True for a minor place name that is one word of a longer capitalised name.
@@ -505,7 +518,8 @@ def _inside_longer_name(tokens: list[_Token], i: int, j: int,
     # the next word follows after one space, and no possessive ends this one
     next_joined = j + 1 < len(tokens) and tokens[j].base == tokens[j].text \
         and tokens[j].end + 1 == tokens[j + 1].start
-    after = next_joined and tokens[j + 1].capital and not tokens[j + 1].sentence_start
+    after = next_joined and (tokens[j + 1].capital and not tokens[j + 1].sentence_start
+                             or _particle_joins(tokens, j + 1))  # "Palais des Nations"
     # "Bab al-Hawa": a name and an article's name joined are one name, however big the first
     compound = next_joined and _article_name(tokens[j + 1].text)
     # "Volunteers for the Defence of the Homeland": a place name takes no article
@@ -561,7 +575,7 @@ def _feature_hit(text: str, tokens: list[_Token], hit: tuple) -> tuple | None:
         last = j + 1
     elif i > 0 and tokens[i - 1].text in FEATURE_BEFORE and _joined(text, tokens[i - 1], tokens[i]):
         first = i - 1
-    elif i > 1 and tokens[i - 1].text == "of" and tokens[i - 2].text in FEATURE_BEFORE \
+    elif i > 1 and tokens[i - 1].text == "of" and tokens[i - 2].text in FEATURE_BEFORE_OF \
             and _joined(text, tokens[i - 2], tokens[i - 1]) and _joined(text, tokens[i - 1], tokens[i]):
         first = i - 2
     elif not (j > i and tokens[j].base in FEATURE_AFTER

@@ -198,6 +198,10 @@ def test_tokenize_lists_capitals_and_sentence_starts():
     ("The West has imposed sanctions.", "West"),
     # a vessel's name is no place
     ("Missiles struck the tanker Marlin Luanda in the Gulf of Aden.", "Luanda"),
+    # a place in the name of a cape is no place ("Good Hope" is a town in several countries)
+    ("Ships now sail around the Cape of Good Hope instead.", "Good Hope"),
+    # the first word of a longer name joined by a particle ("Palais" is a village in France)
+    ("The agency spoke at the Palais des Nations in Geneva.", "Palais"),
     # organisations named like places, and the first word of a longer name with an article
     ("Volunteers from the Red Cross handed out food.", "Red Cross"),
     # a quoted nickname inside a person's name: given name, nickname and surname
