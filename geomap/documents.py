@@ -34,10 +34,15 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", r
 # "CÚCUTA, Colombia (AP) — ": where (and when) a wire story was filed.  The place is written
 # in capitals; a date, an agency in brackets or both follow it, then a dash or a colon.
 _CAPS = "A-Z\u00c0-\u00d6\u00d8-\u00de"  # capitals, with the accented Latin ones
-_MONTH_WORD = r"[A-Z][a-z]{2,8}\.?"  # "November", "Nov", "Nov.", "Sept."
+# "November", "Nov", "Nov.", "Sept.", and in capitals "NOVEMBER", "SEPT."
+_MONTH_WORD = (r"(?:[A-Z][a-z]{2,8}|(?:JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER"
+               r"|OCTOBER|NOVEMBER|DECEMBER|JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT|SEP|OCT|NOV|DEC)(?![A-Z]))\.?")
+# "Nov 14", "November 14, 2023", "14 November 2023", "17 SEPTEMBER 2022"
+_DATELINE_DATE = (rf"{_MONTH_WORD}[ \t]+\d{{1,2}}(?:,?[ \t]+\d{{4}})?"
+                  rf"|\d{{1,2}}[ \t]+{_MONTH_WORD}(?:,?[ \t]+\d{{4}})?")
 _DATELINE = re.compile(
     rf"[ \t]*(?P<place>[{_CAPS}][{_CAPS} .'\u2019-]{{1,40}}(?:,[ \t]*[A-Z\u00c0-\u00de](?:[^\W\d_]|[ .'\u2019-]){{1,40}}){{0,2}})"
-    rf"(?:,[ \t]*(?P<date>{_MONTH_WORD}[ \t]+\d{{1,2}}(?:,?[ \t]+\d{{4}})?)[ \t]*(?:\((?P<agency>[^()\n]{{1,40}})\)[ \t]*)?"
+    rf"(?:,[ \t]*(?P<date>{_DATELINE_DATE})[ \t]*(?:\((?P<agency>[^()\n]{{1,40}})\)[ \t]*)?"
     rf"|[ \t]*\((?P<agency2>[^()\n]{{1,40}})\)[ \t]*)"
     r"(?:[-\u2013\u2014]{1,2}|:)\s*")
 #: How far into a text a dateline may start: after a headline, a byline and a date line.
@@ -61,7 +66,8 @@ def dateline(text: str) -> tuple[int, int, str] | None:
     while pos < len(text) and pos <= DATELINE_WITHIN:
         m = _DATELINE.match(text, pos)
         if m:
-            return m.start("place"), m.end(), m.group("date") or ""
+            # the date words as the date reader reads them: "17 SEPTEMBER 2022" -> "17 September 2022"
+            return m.start("place"), m.end(), (m.group("date") or "").title()
         newline = text.find("\n", pos)
         if newline < 0:
             return None

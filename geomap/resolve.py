@@ -50,6 +50,10 @@ _AREA_KINDS = ("country", "admin1")
 #: other place of the document, outside the document's countries, is left unresolved.
 STRAY_POPULATION = 100_000
 STRAY_KM = 1500.0
+#: Hamlets (fewer than TINY_POPULATION people, or no count at all) are strays already
+#: TINY_STRAY_KM away: "Tawila" in an article about Darfur is not a hamlet in Yemen.
+TINY_POPULATION = 1_000
+TINY_STRAY_KM = 500.0
 
 
 def resolve_mentions(doc: Document, mentions: list[Mention],
@@ -150,7 +154,8 @@ def _strays(mentions: list[Mention], senses: dict) -> list[tuple[str, str]]:
                              for p in cands):
             continue
         elsewhere = [p for k, (p, _s) in senses.items() if k != key and p is not None]
-        if elsewhere and all(distance_km(c.lat, c.lon, o.lat, o.lon) > STRAY_KM
+        far = TINY_STRAY_KM if all(p.population < TINY_POPULATION for p in cands) else STRAY_KM
+        if elsewhere and all(distance_km(c.lat, c.lon, o.lat, o.lon) > far
                for c in cands for o in elsewhere):
             out.append(key)
     return out

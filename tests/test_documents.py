@@ -126,6 +126,11 @@ def test_html_with_unreadable_published_metadata_is_still_read(tmp_path, caplog)
     ("BAMAKO, Nov 14 (AFP) - Troops entered Kidal.", "Nov 14"),
     ("BAMAKO, Sept. 2 - Troops entered Kidal.", "Sept. 2"),
     ("BAMAKO, Mali, Nov 14, 2023 (AFP) - Troops entered Kidal.", "Nov 14, 2023"),
+    # the day first, and months in capitals (the date words come back as the date reader reads them)
+    ("BISHKEK, 17 SEPTEMBER 2022 - A ceasefire held.", "17 September 2022"),
+    ("NAIROBI, 25 June 2024 - Protesters marched.", "25 June 2024"),
+    ("KYIV, SEPT. 2 (Reuters) - Shelling.", "Sept. 2"),
+    ("GOMA, 5 DEAD - rebels shelled the town.", None),
     # after a headline and a date line; an agency without a date; accented capitals
     ("Published 14 November 2023\n\nArmy enters Kidal\n\nBAMAKO, Nov 14 (AFP) - Troops entered.", "Nov 14"),
     ("Exodus from the border\n\nC\u00daCUTA, Colombia (AP) \u2014 Thousands fled.", ""),

@@ -173,6 +173,13 @@ def test_a_dateline_dates_the_story_and_names_no_actor_or_venue():
     assert not {"BAMAKO", "Reuters", "Mali"} & set(ev.actors)
 
 
+def test_a_dateline_with_the_day_first_in_capitals():
+    text = "BAMAKO, 3 JUNE 2023 - Jihadists attacked Gao on Saturday, killing 12."
+    (ev,) = events_of(text, published=None)
+    assert ev.event_type == "clash" and ev.place == "Gao"
+    assert ev.date == dt.date(2023, 6, 3)
+
+
 def test_a_dateline_after_a_headline_is_neither_venue_nor_actor():
     text = ("Published 3 June 2023\n\nJihadists strike Gao\n\n"
             "BAMAKO, Jun 3 (AFP) - Jihadists attacked Gao on Saturday, killing 12.")

@@ -144,6 +144,8 @@ def test_name_and_division_word_is_the_division(gazetteer, text, surface, place_
 @pytest.mark.parametrize("text, surface", [
     # the only candidates are small places on another continent
     ("Malian troops withdrew from their base in Ber after clashes.", "Ber"),
+    # a hamlet with no population count 800 km across the Red Sea from the nearest place
+    ("Families fled El Fasher in North Darfur for Tawila; aid is flown into Port Sudan.", "Tawila"),
     # an explicit parent that excludes every candidate
     ("Al-Shabaab fighters retook the town of Mahas in Hiiraan region.", "Mahas"),
     ("Herders crossed the Juba River near Kismayo.", "Juba River"),
