@@ -67,7 +67,8 @@ _SAYS_AT_END = re.compile(r"\b" + _SAYS + r"\W*$", re.IGNORECASE)
 _SAYS_LONGEST = len("reported")
 _ACCORDING_AT_END = re.compile(r"\baccording\s+to\b[^,;]*$", re.IGNORECASE)
 _BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|near|outside)\s+of\s+$|"
-                      r"\b(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of)\s+$", re.IGNORECASE)
+                      r"\b(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of)\s+$|"
+                      r",\s+(?:just\s+|about\s+)?(?:outside|near)\s+$", re.IGNORECASE)  # "Putrajaya, outside Kuala Lumpur"
 # A country is where something happened only when a locative word introduces it ("in
 # Lebanon", "fled to Egypt and Chad"); "between Israel and Hezbollah" or "brokered by
 # France" name parties.
@@ -79,7 +80,8 @@ _PLACE_AS_ACTOR = re.compile(
     r"\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:agreed|said|says|announced|accused|accuses|denied|denies|"
     r"rejected|rejects|warned|warns|insisted|insists|demanded|demands|urged|urges|refused|refuses|welcomed|"
     r"condemned|condemns|responded|retaliated|claimed|claims|proposed|signed|vowed|threatened|pledged|promised|"
-    r"called|calls|considers|regards|recognises|recognizes|blamed|blames)\b", re.IGNORECASE)
+    r"called|calls|considers|regards|recognises|recognizes|blamed|blames|"
+    r"(?:raised|raises|revised|revises)\s+(?:its|their))\b", re.IGNORECASE)  # "Bishkek raised its death toll"
 # "Kinshasa launched", "Moscow deployed": a place that acts is a government too -- unless
 # a locative puts someone in it ("the authorities in Sumy ordered an evacuation").
 _PLACE_ACTS = re.compile(
@@ -93,11 +95,21 @@ _LIST_OF_NAMES = re.compile(r"(?:\s*,\s*|\s+and\s+)(?:[A-Z][\w'’-]*(?:\s+[A-Z]
 # Words before a place that make it no venue: "a truce with Bamako", "talks with Kinshasa",
 # "accused Cotonou" (a party); "told reporters in Cotonou", "a news conference in Geneva"
 # (where someone spoke); "al-Qaeda's affiliate in the Sahel" (part of a party's name).
+# "a statement issued in Port Sudan" (where someone spoke); "rescue teams from Yunnan" (where
+# helpers came from); "the reconstruction of Gaza" (what a meeting was about).
 _NOT_VENUE_BEFORE = re.compile(
     r"\b(?:(?:truce|ceasefire|cease-fire|deal|agreement|accord|peace|talks|negotiations|"
     r"relations|ties|dialogue|war|conflict)\s+with|accus(?:ed|es|ing)|blam(?:ed|es|ing)"
-    r"|(?:told\s+(?:reporters|journalists)|(?:news|press)\s+conference|briefing|"
-    r"affiliate|branch|wing|franchise)\s+in)\s+(?:the\s+)?$", re.IGNORECASE)
+    r"|(?:told\s+(?:reporters|journalists)|(?:news|press)\s+conference|briefing|issued|released|"
+    r"affiliate|branch|wing|franchise)\s+in"
+    r"|(?:teams?|rescuers|delegations?|experts|volunteers|doctors)\s+from"
+    r"|(?:reconstruction|rebuilding|future|fate|status)\s+of)\s+(?:the\s+)?$", re.IGNORECASE)
+# "the International Court of Justice in The Hague": a court's seat, where no event of ours happens.
+_COURT_BEFORE = re.compile(r"\b(?:Court|Tribunal)(?:\s+of\s+(?:the\s+)?[A-Z][\w-]*)*\s+in\s+$")
+# "the Shanghai Cooperation Organisation", "the Doha Agreement": a place that names an
+# organisation or an accord is no venue.
+_NAMES_ORG_AFTER = re.compile(r"\s+(?:[A-Z][\w-]*\s+){0,2}(?:Organi[sz]ation|Cooperation|Agreements?|Accords?|"
+                              r"Process|Format|Declaration|Protocol|Conventions?)\b")
 # (no capitalised word before the trigger: "Niamey, where Bamako agreed to a truce" has
 # its own subject)
 _WHERE_CLAUSE = re.compile(r",\s+(?:where|in\s+which)\b[^,;:()A-Z]*")
@@ -205,6 +217,8 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
     named = [m for m in named if m.end <= said_at]
     inside = [m for m in named if not _speaks(text, m.start, m.end)
               and not _NOT_VENUE_BEFORE.search(text, max(0, m.start - 40), m.start)
+              and not _COURT_BEFORE.search(text, max(0, m.start - 60), m.start)
+              and not _NAMES_ORG_AFTER.match(text, m.end)
               and (m.place.kind != "country" or _introduced_as_location(text, m, named))]
     if not inside:
         return []

@@ -252,6 +252,19 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Bamako has accused Niamey of hosting foreign troops.", []),
     ("The minister told reporters in Niamey that fighting broke out in Gao.", [("clash", "Gao")]),
     ("The group's affiliate in Mopti claimed the attack on Gao.", [("clash", "Gao")]),
+    # where a statement was issued, where helpers came from, what a meeting was about
+    ("Fighters attacked Gao, said a statement issued in Bamako.", [("clash", "Gao")]),
+    ("Rescue teams from Niamey are working in Gao, where thousands were displaced.", [("humanitarian", "Gao")]),
+    ("Leaders meeting in Niamey discussed the reconstruction of Gao.", [("meeting", "Niamey")]),
+    # a court's seat; a place that names an organisation or an accord
+    ("Fighting spread to Gao, which the International Court of Justice in Bamako awarded to Mali.",
+     [("clash", "Gao")]),
+    ("Leaders met on the sidelines of the Bamako Cooperation Organisation in Niamey.", [("meeting", "Niamey")]),
+    ("Fighters attacked Gao in breach of the Bamako Agreement.", [("clash", "Gao")]),
+    # a place that locates another ("Putrajaya, outside Kuala Lumpur") is no second venue
+    ("Ministers met in Kidal, just outside Gao, on Monday.", [("meeting", "Kidal")]),
+    # a place that revises a toll is a government
+    ("A ceasefire held in Gao as Bamako raised its death toll to 40.", [("ceasefire", "Gao")]),
     # a quake is a hazard (humanitarian, never a clash), and so are homes destroyed
     ("The quake killed 40 people in Gao.", [("humanitarian", "Gao")]),
     ("Homes destroyed in Mopti left hundreds homeless.", [("humanitarian", "Mopti")]),
