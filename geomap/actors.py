@@ -49,6 +49,7 @@ US USA UK UAE DRC RDC CAR PRC ROC DPRK ROK KSA RSA USSR
 TV GMT UTC AM PM BC AD CEO CFO ID OK AIDS HIV COVID GDP NGO NGOS IDP IDPS
 AFP AP BBC CNN UPI RFI VOA DW NPR PDF FAQ UTF SMS GPS SUV
 KM KG MW FM
+LIVE BREAKING UPDATE UPDATED EXCLUSIVE WATCH VIDEO PHOTOS ANALYSIS OPINION EDITORIAL
 """.split())
 #: News agencies and broadcasters: the sources of a report ("(Reuters)", "told AFP"), not
 #: parties to its events.  Compared without case, dots or hyphens.
@@ -85,6 +86,7 @@ Organization Group Alliance Coalition Mission Brigade Brigades Battalion Corps G
 Guards Militia Office Court Bank Fund Bureau Authority Parliament Assembly Congress
 Senate Police Federation League Cross Crescent Secretariat Institute Foundation Watch
 International Network Legion Regiment Division Chiefs Junta Cabinet Service
+Navy Marines Airlines Airways Team
 """.split())
 #: Heads that take an "of" complement to their right, so "Chiefs of Defense Forces" is one name.
 _LEFT_HEADS = _ORG_WORDS | {"Chief", "Office", "Board", "Conference", "Secretary-General"}
@@ -114,7 +116,7 @@ _TITLES = (
     r"Security|Home|Army|Navy) Minister|"
     r"Minister (?:of|for) (?:the )?(?:Foreign Affairs|Defen[cs]e|Interior|Home Affairs|"
     r"Finance|Health|Justice|Information|Security|Communication)|Minister|"
-    r"Senior General|Lieutenant General|Lt\. ?Gen\.|Major General|Maj\. ?Gen\.|"
+    r"Senior General|Senior Gen\.|Lieutenant General|Lt\. ?Gen\.|Major General|Maj\. ?Gen\.|"
     r"Brigadier General|Brig\. ?Gen\.|Brigadier|Brig\.|General|Gen\.|Colonel|Col\.|Lt\. Col\.|Major|"
     r"Captain|Capt\.|Admiral|Adm\.|Marshal|Field Marshal|Commander|"
     r"King|Queen|Prince|Crown Prince|Emir|Sheikh|Chancellor|Ambassador|Envoy|"
@@ -131,9 +133,16 @@ _NAME_TOKEN = r"(?:[A-Z][a-zA-Z\u00C0-\u024F'\u2019-]*[a-zA-Z\u00C0-\u024F]|(?:a
 _NAME = rf"{_NAME_TOKEN}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_TOKEN}){{0,4}}"
 
 _RE_TITLED = re.compile(rf"(?<![\w-])(?:(?:{_TITLES}|(?i:{_LOWER_TITLES}))\s+)+(?P<name>{_NAME})")
-_RE_APPOSED = re.compile(
-    rf"(?<![\w-])(?i:{_LOWER_TITLES}|{_TITLES}),\s+(?P<name>{_NAME})(?=\s*(?:[,;:.)]|$))"
+_RE_APPOSED = re.compile(  # "its commander, X", "the president of the regional government, X"
+    rf"(?<![\w-])(?i:{_LOWER_TITLES}|{_TITLES})(?:\s+of\s+[^,;()]{{1,60}}?)?,\s+(?P<name>{_NAME})(?=\s*(?:[,;:.)]|$))"
 )
+#: Two people after a plural title: "Presidents Sadyr Japarov and Emomali Rahmon".
+_RE_TITLED_PAIR = re.compile(
+    rf"(?<![\w-])(?:Presidents|Prime Ministers|(?:Foreign|Defen[cs]e) Ministers|Ministers|Generals)\s+"
+    rf"(?P<a>{_NAME})\s+and\s+(?P<name>{_NAME})"
+)
+#: Media that report ("state television MRTV said"): the acronym after them is a source.
+_RE_MEDIA_BEFORE = re.compile(r"(?i:television|TV|broadcaster|radio|newspaper|media|channel|daily|outlet)\s+$")
 #: What follows the title in _RE_APPOSED: without it, _RE_APPOSED cannot match (a cheap
 #: first look, which only one sentence in ten with a comma passes).
 _RE_APPOSED_TAIL = re.compile(rf",\s+{_NAME}(?=\s*(?:[,;:.)]|$))")
@@ -193,6 +202,7 @@ _RE_CODE = re.compile(r"[A-Z][A-Z0-9&]{1,7}")
 _RE_POSSESSIVE_END = re.compile(r"(?:'s|\u2019s)$")
 _RE_BLANKS = re.compile(r"[ \t]+")
 _RE_SPACES = re.compile(r"\s+")
+_RE_NAME_WORD_BEFORE = re.compile(r"[A-Z][\w'\u2019-]* $")
 _RE_ROAD_AFTER = re.compile(r"\s+(?i:road|highway|route|motorway)\b")
 _RE_LOWER = re.compile(r"[a-z]")
 _RE_GENERIC_MODIFIER = re.compile(_GENERIC_MODIFIERS)
@@ -228,11 +238,14 @@ def _is_title(text: str) -> bool:
 
 def _people(sentence: str) -> list[tuple[int, int, str]]:
     found = []
-    for rx in (_RE_TITLED, _RE_APPOSED) if _RE_APPOSED_TAIL.search(sentence) else (_RE_TITLED,):
+    rxs = (_RE_TITLED, _RE_APPOSED) if _RE_APPOSED_TAIL.search(sentence) else (_RE_TITLED,)
+    for rx in rxs + (_RE_TITLED_PAIR,) if " and " in sentence else rxs:
+        groups = ("a", "name") if rx is _RE_TITLED_PAIR else ("name",)
         for m in rx.finditer(sentence):
-            span = _person_span(sentence, m.start("name"), m.end("name"))
-            if span and not _is_title(sentence[span[0]:span[1]]):
-                found.append((*span, "person"))
+            for group in groups:
+                span = _person_span(sentence, m.start(group), m.end(group))
+                if span and not _is_title(sentence[span[0]:span[1]]):
+                    found.append((*span, "person"))
     for m in _RE_SAID.finditer(sentence) if _RE_ANY_SAID_VERB.search(sentence) else ():
         span = _person_span(sentence, m.start("name"), m.end("name"))
         if not span or _is_title(sentence[span[0]:span[1]]):
@@ -397,6 +410,8 @@ def _collectives(sentence: str) -> list[tuple[int, int, str]]:
             continue  # read below, in lower case
         found.append((m.start(), m.end(), "collective"))
     for m in _RE_COLLECTIVE_GENERIC.finditer(sentence) if noun else ():
+        if m.group("mod")[0].isupper() and _RE_NAME_WORD_BEFORE.search(sentence, 0, m.start()):
+            continue  # "Islamic State fighters": the modifier ends a name
         found.append((m.start(), m.end(), "generic"))
     for m in _RE_COLLECTIVE_BARE.finditer(sentence):
         key = "the" if m.group("the") else "bare"
@@ -445,6 +460,8 @@ def find_actors(sentence: str, *, exclude: Sequence[tuple[int, int]] = ()) -> li
     for start, end, kind in sorted(candidates, key=lambda c: (-(c[1] - c[0]), priority[c[2]], c[0])):
         if start >= end or not _keep((start, end), exclude) or is_news_source(sentence[start:end]):
             continue
+        if kind == "acronym" and _RE_MEDIA_BEFORE.search(sentence, max(0, start - 20), start):
+            continue  # "state television MRTV": a report's source
         if all(end <= s or start >= e for s, e, _ in chosen):
             chosen.append((start, end, _name_of(sentence, start, end, kind)))
     return sorted(chosen)

@@ -84,6 +84,22 @@ CASES = [
      {"M23", "rebels"}, {"AFP", "Associated Press", "the Associated Press", "Xinhua", "Al Jazeera"}),
     ("The Saudi Press Agency (SPA) and the Syrian Arab News Agency (SANA) said the Syrian Democratic Forces withdrew.",
      {"Syrian Democratic Forces"}, {"Saudi Press Agency", "SPA", "Syrian Arab News Agency", "SANA"}),
+    ("The truce will hold, state television MRTV said.", set(), {"MRTV"}),
+    # a live blog's label is no actor
+    ("LIVE: Israeli strikes hit Tyre after evacuation warning", set(), {"LIVE"}),
+    # two people after a plural title; a titled person in apposition after "of ..."
+    ("Presidents Sadyr Japarov and Emomali Rahmon met on Friday.", {"Sadyr Japarov", "Emomali Rahmon"},
+     {"Presidents"}),
+    ("He met the president of the Valencian regional government, Carlos Mazón, and emergency chiefs.",
+     {"Carlos Mazón"}, set()),
+    ("China's envoy met junta leader Senior Gen. Min Aung Hlaing in the capital.", {"Min Aung Hlaing"},
+     {"Senior Gen", "Senior Gen."}),
+    # a generic modifier that ends a name is part of it
+    ("In the east, Islamic State fighters have besieged the town.", {"Islamic State"}, {"state fighters"}),
+    # organisations named with a service word
+    ("An Indian Navy ship unloaded aid, and Ethiopian Airlines suspended flights.",
+     {"Indian Navy", "Ethiopian Airlines"}, set()),
+    ("The Humanitarian Country Team met on 31 May.", {"Humanitarian Country Team"}, set()),
 ]
 
 
