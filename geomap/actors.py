@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
-__all__ = ["find_actors", "canonical_actors", "is_news_source", "NOT_ACTOR_ACRONYMS", "KNOWN_GROUPS", "NEWS_SOURCES"]
+__all__ = ["find_actors", "canonical_actors", "titled_people", "is_news_source", "NOT_ACTOR_ACRONYMS", "KNOWN_GROUPS", "NEWS_SOURCES"]
 
 #: All-caps tokens that are countries, units or media rather than actors.
 NOT_ACTOR_ACRONYMS = frozenset("""
@@ -236,7 +236,8 @@ def _is_title(text: str) -> bool:
     return _RE_TITLE_RUN.fullmatch(text) is not None
 
 
-def _people(sentence: str) -> list[tuple[int, int, str]]:
+def _people(sentence: str, said: bool = True) -> list[tuple[int, int, str]]:
+    """People after a title, in apposition to one, or (``said``) before a speech verb."""
     found = []
     rxs = (_RE_TITLED, _RE_APPOSED) if _RE_APPOSED_TAIL.search(sentence) else (_RE_TITLED,)
     for rx in rxs + (_RE_TITLED_PAIR,) if " and " in sentence else rxs:
@@ -246,7 +247,7 @@ def _people(sentence: str) -> list[tuple[int, int, str]]:
                 span = _person_span(sentence, m.start(group), m.end(group))
                 if span and not _is_title(sentence[span[0]:span[1]]):
                     found.append((*span, "person"))
-    for m in _RE_SAID.finditer(sentence) if _RE_ANY_SAID_VERB.search(sentence) else ():
+    for m in _RE_SAID.finditer(sentence) if said and _RE_ANY_SAID_VERB.search(sentence) else ():
         span = _person_span(sentence, m.start("name"), m.end("name"))
         if not span or _is_title(sentence[span[0]:span[1]]):
             continue
@@ -257,6 +258,19 @@ def _people(sentence: str) -> list[tuple[int, int, str]]:
             continue  # a lone sentence-initial word before "said" is too often not a name
         found.append((*span, "person"))
     return found
+
+
+def titled_people(sentence: str) -> list[str]:
+    """The names of two words or more that a title gives as people's ("President William
+    Ruto" -> "William Ruto"): the document's other sentences may name them by surname."""
+    names = (" ".join(sentence[a:b].split()) for a, b, _kind in _people(sentence, said=False))
+    return [name for name in names if " " in name]
+
+
+#: Capitalised words that name nobody: sentence openers, pronouns, months and weekdays.
+STOP_WORDS = _STOP_CAPS | _MONTHS_DAYS
+#: A capitalised word that may be a surname: a document's people named again ("Ruto met ...").
+NAME_WORD = re.compile(r"(?<![\w'\u2019.-])[A-Z][a-z\u00C0-\u024F'\u2019-]*[a-z\u00C0-\u024F](?![\w-])")
 
 
 def _organisations(sentence: str) -> list[tuple[int, int, str]]:

@@ -341,6 +341,7 @@ class _DocContext:
         self.mentions = sorted((m for m in mentions if not self.in_dateline(m.start)), key=lambda m: m.start)
         self._mention_starts = [m.start for m in self.mentions]
         self._found_in: dict[int, list[tuple[int, int, str]]] = {}  # see _found
+        self._surnames: dict[str, bool] = {}  # see _surname_of
 
     def in_dateline(self, offset: int) -> bool:
         return self.line_start <= offset < self.head
@@ -395,8 +396,33 @@ class _DocContext:
             inside = place_spans[bisect_left(span_starts, s.start):bisect_right(span_starts, s.end)]
             local = [(a - s.start, b - s.start) for a, b in inside if b <= s.end]
             found = [(s.start + a, s.start + b, name) for a, b, name in actors_mod.find_actors(s.text, exclude=local)]
+            found = sorted(found + self._named_again(s, found, inside))
             self._found_in[s.start] = found
         return found
+
+    def _named_again(self, s: Sentence, found: list[tuple[int, int, str]],
+                     places: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        """The people of the document that ``s`` names by surname only ("Noboa, who took
+        office in November, met ..."), after a title named them in full elsewhere."""
+        taken = [(a, b) for a, b, _n in found] + places
+        out = []
+        for m in actors_mod.NAME_WORD.finditer(s.text):
+            word, start, end = m.group(), s.start + m.start(), s.start + m.end()
+            if word in actors_mod.STOP_WORDS or any(a < end and start < b for a, b in taken):
+                continue
+            if self._surname_of(word):
+                out.append((start, end, word))
+        return out
+
+    def _surname_of(self, word: str) -> bool:
+        """Whether a title names someone in full, anywhere in the document, whose last
+        name is ``word`` (cached: few words are asked, each once)."""
+        known = self._surnames.get(word)
+        if known is None:
+            known = self._surnames[word] = any(
+                name.rsplit(" ", 1)[-1] == word for t in self.sentences if word in t.text
+                for name in actors_mod.titled_people(t.text))
+        return known
 
     def _canonical(self, sentences: Sequence[Sentence]) -> tuple[dict[int, list[tuple[int, int, str]]], dict[str, str]]:
         """The actors of ``sentences`` (by sentence start) and the canonical form of each of

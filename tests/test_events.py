@@ -173,6 +173,16 @@ def test_a_dateline_dates_the_story_and_names_no_actor_or_venue():
     assert not {"BAMAKO", "Reuters", "Mali"} & set(ev.actors)
 
 
+def test_people_named_again_by_surname_are_actors():
+    text = ("President Daniel Noboa declared a state of emergency on Monday. "
+            "Noboa, who took office in November, met the chiefs of the armed forces in Bamako on Tuesday.")
+    (ev,) = events_of(text)
+    assert ev.event_type == "meeting" and ev.actors[0] == "Daniel Noboa"
+    # a capitalised word that no title gave as a surname stays no actor
+    (ev,) = events_of("Ministers from Noboa and elsewhere met in Bamako on Tuesday.")
+    assert "Noboa" not in ev.actors
+
+
 def test_a_dateline_with_the_day_first_in_capitals():
     text = "BAMAKO, 3 JUNE 2023 - Jihadists attacked Gao on Saturday, killing 12."
     (ev,) = events_of(text, published=None)
@@ -331,7 +341,8 @@ def test_reading_some_sentences_for_actors_gives_what_reading_all_does():
     doc, mentions = doc_with_places(text)
     sentences = split_sentences(text)
     every = _DocContext(doc, sentences, mentions, None).actors_of({s.start for s in sentences})
-    assert every[sentences[3].start] == ("ECOWAS",)  # "Economic Community of West African States"
+    # "Goita", named in full after a title before; "Economic Community of West African States"
+    assert every[sentences[3].start] == ("Assimi Goita", "ECOWAS")
     for s in sentences:
         assert _DocContext(doc, sentences, mentions, None).actors_of({s.start}) == {s.start: every[s.start]}
 
