@@ -327,6 +327,8 @@ def _weekday_date(mod: str | None, wd: str):
         back = (ref.weekday() - weekday) % 7
         if mod == "next":
             return ref + dt.timedelta(days=(weekday - ref.weekday()) % 7 or 7), "day", False
+        if mod == "coming":  # a plan: "will meet on Thursday" is this Thursday or the next
+            return ref + dt.timedelta(days=(weekday - ref.weekday()) % 7), "day", False
         if mod in ("last", "past") and back == 0:
             back = 7
         return ref - dt.timedelta(days=back), "day", False
@@ -469,6 +471,16 @@ def _deictic_starts(text: str) -> list[int] | None:
     return words + _words_before(text, after_mod, _DEICTIC_MODS)
 
 
+#: A plan in the words before a weekday ("is due to travel to Bangkok on Thursday", "talks
+#: will resume on Monday"): the weekday is to come, not past.
+_FUTURE_BEFORE = re.compile(
+    r"\b(?:will|is\s+due\s+to|are\s+due\s+to|(?:is|are)\s+(?:expected|scheduled|set)\s+to|"
+    r"scheduled\s+for|planned\s+for|plans?\s+to)\b[^.;:!?]*$", re.IGNORECASE)
+
+
+_SAID_BETWEEN = re.compile(r"\b(?:said|says|told|announced|reported|added|stated)\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=8)  # a document's text is read twice: for its reference date, then its dates
 def _candidates(text: str) -> list[_Raw]:
     raws: list[_Raw] = []
@@ -513,7 +525,10 @@ def _candidates(text: str) -> list[_Raw]:
         after = _RE_CAPITAL_AFTER.match(text, m.end())
         if (before and before.lower() in _WEEKDAY_NAME_PREFIXES) or after:
             continue
-        add(m.start(), m.end(), _weekday_date(m["mod"], m["wd"]))
+        plan = not m["mod"] and _FUTURE_BEFORE.search(text, max(0, m.start() - 60), m.start())
+        if plan and _SAID_BETWEEN.search(plan.group()):
+            plan = None  # "the army will hold, it said on Monday": when it spoke
+        add(m.start(), m.end(), _weekday_date("coming" if plan else m["mod"], m["wd"]))
     deictic = _deictic_starts(text)
     for m in _RE_DEICTIC.finditer(text) if deictic is None else _matches_at(_RE_DEICTIC, text, deictic):
         add(m.start(), m.end(), _deictic_date(m["word"]))

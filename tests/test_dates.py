@@ -53,6 +53,10 @@ CASES = [
     ("talks on Tuesday", D(2024, 3, 12), "Tuesday", D(2024, 3, 12), "day", False),
     ("since last Tuesday", D(2024, 3, 12), "last Tuesday", D(2024, 3, 5), "day", False),
     ("will meet next Monday", D(2024, 3, 12), "next Monday", D(2024, 3, 18), "day", False),
+    # a plan: the weekday to come (2024-03-12 is a Tuesday); what was said stays past
+    ("the envoy is due to travel to Gao on Thursday", D(2024, 3, 12), "Thursday", D(2024, 3, 14), "day", False),
+    ("talks will resume on Monday", D(2024, 3, 12), "Monday", D(2024, 3, 18), "day", False),
+    ("the army will hold its lines, it said on Monday", D(2024, 3, 12), "Monday", D(2024, 3, 11), "day", False),
     ("officials said yesterday", D(2024, 3, 12), "yesterday", D(2024, 3, 11), "day", False),
     ("Today, the council voted", D(2024, 3, 12), "Today", D(2024, 3, 12), "day", False),
     ("elections held last year", D(2024, 3, 12), "last year", D(2023, 1, 1), "year", False),
