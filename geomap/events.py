@@ -584,8 +584,13 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
         if not firing and not calling:
             continue  # no layer can fire in this sentence
         venues = _venues(sentence, ctx.mentions_in(sentence), doc.text)  # ctx.mentions leaves out the dateline
-        if not venues and (ref := _BACK_REFERENCE.search(sentence.text)) is not None:
-            venues = _back_reference(sentence, ref, _last_town(sentences, n, ctx, doc.text))
+        if all(place_rank(v.place) > 0 for v in venues) and (ref := _BACK_REFERENCE.search(sentence.text)):
+            # "the town" in a sentence that names no town: the town named just before, when
+            # it lies in the areas this sentence names ("held the district capital in
+            # northern Mozambique")
+            town = _last_town(sentences, n, ctx, doc.text)
+            if town is not None and all(v.place.country == town.place.country for v in venues):
+                venues = _back_reference(sentence, ref, town)
         events += _sentence_events(doc, ctx, sentence, venues, firing)
         events += _remote_events(doc, ctx, sentence, venues, calling, gazetteer)
     # the actors once every event's sentence is known: they need only some of the others
@@ -607,8 +612,10 @@ def _last_town(sentences: Sequence[Sentence], n: int, ctx, text: str) -> Mention
     return None
 
 
-#: "the town", "the city": a place named before ("the town of X" names one itself).
-_BACK_REFERENCE = re.compile(r"\b[Tt]he\s+(?:town|city|village)\b(?!\s+of\b|'s\b|\s+(?:council|hall|centre|center)\b)")
+#: "the town", "the city", "the district capital": a place named before ("the town of X"
+#: names one itself).
+_BACK_REFERENCE = re.compile(r"\b[Tt]he\s+(?:town|city|village|(?:district|provincial|regional|state)\s+capital)\b"
+                             r"(?!\s+of\b|'s\b|\s+(?:council|hall|centre|center)\b)")
 
 
 def _back_reference(sentence: Sentence, ref: re.Match, town: Mention | None) -> list[Mention]:

@@ -312,6 +312,12 @@ def test_layer_matchers_are_kept_across_documents():
     # not across paragraphs, and not when the sentence before named two towns
     ("Drone strikes hit Gao on Saturday.\n\nMany residents fled the town.", [("clash", "Gao")]),
     ("Drone strikes hit Gao and Mopti. Many residents fled the town.", [("clash", "Gao"), ("clash", "Mopti")]),
+    # "the district capital in <its country>": the town named just before, not the country
+    ("Fighters walked into Gao on Friday. They seized the district capital in northern Mali.",
+     [("control", "Gao")]),
+    # ... but not when the area named is elsewhere
+    ("Fighters walked into Gao on Friday. Many residents fled the town to Niger.",
+     [("humanitarian", "Niger")]),
 ])
 def test_the_town_refers_back_to_the_town_just_named(text, expected):
     assert summary(events_of(text)) == expected
