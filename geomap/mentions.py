@@ -384,6 +384,8 @@ def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
         rows = _abbreviations_with_their_dot(rows, text[end:end + 1] == "." or "." in surface)
         if not rows:
             continue
+        if text[end:end + 1] == ")" and _ORG_BEFORE_PAREN.search(text, max(0, tokens[i].start - 30), tokens[i].start):
+            continue  # "the Turkish Red Crescent (Kızılay)": an organisation's own name
         hit = (tokens[i].start, end, surface, rows, i, j)
         special = _division_hit(text, tokens, i, j, rows) or _feature_hit(text, tokens, hit)
         if special is not None and i not in persons:
@@ -403,6 +405,11 @@ def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
 
+#: An organisation's name before a bracket: what the bracket holds is its other name
+#: ("the Turkish Red Crescent (Kızılay)"), not a place.
+_ORG_BEFORE_PAREN = re.compile(r"\b(?:Crescent|Cross|Society|Agency|Authority|Organi[sz]ation|Council|Committee|"
+                               r"Commission|Movement|Party|Front|Forces|Army|Union|Ministry|Service|Programme|"
+                               r"Fund|Association|Institute)\s*\($")
 #: :func:`_plausible`'s answer for a word that is a place only if its neighbours say so.
 WEAK = "weak"
 _LIST_GAP = re.compile(r"\s*(?:,|and|or|,\s*and|,\s*or)\s*$")

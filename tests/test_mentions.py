@@ -202,6 +202,8 @@ def test_tokenize_lists_capitals_and_sentence_starts():
     ("Ships now sail around the Cape of Good Hope instead.", "Good Hope"),
     # the first word of a longer name joined by a particle ("Palais" is a village in France)
     ("The agency spoke at the Palais des Nations in Geneva.", "Palais"),
+    # an organisation's other name in brackets ("Kızılay" is a quarter of Ankara)
+    ("AFAD and the Turkish Red Crescent (Kızılay) set up tents in Antakya.", "Kızılay"),
     # organisations named like places, and the first word of a longer name with an article
     ("Volunteers from the Red Cross handed out food.", "Red Cross"),
     # a quoted nickname inside a person's name: given name, nickname and surname
