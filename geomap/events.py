@@ -37,6 +37,7 @@ import hashlib
 from bisect import bisect_left, bisect_right
 import logging
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -485,6 +486,16 @@ class _DocContext:
             break
         return None
 
+    @cached_property
+    def main_country(self) -> str | None:
+        """The country most of the document's place names lie in (at least two, and more
+        than any other country), else ``None``."""
+        counts = Counter(m.place.country for m in self.mentions
+                         if m.place is not None and m.place.country and m.role == "name").most_common(2)
+        if not counts or counts[0][1] < 2 or (len(counts) > 1 and counts[1][1] == counts[0][1]):
+            return None
+        return counts[0][0]
+
     def parties(self, sentence: Sentence) -> list[str]:
         """Countries of the people and organisations a sentence names, in order of appearance.
 
@@ -591,6 +602,8 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
             town = _last_town(sentences, n, ctx, doc.text)
             if town is not None and all(v.place.country == town.place.country for v in venues):
                 venues = _back_reference(sentence, ref, town)
+        if all(place_rank(v.place) > 0 for v in venues) and (ref := _CAPITAL_REFERENCE.search(sentence.text)):
+            venues = _the_capital(doc, sentence, ref, venues, ctx, gazetteer) or venues
         events += _sentence_events(doc, ctx, sentence, venues, firing)
         events += _remote_events(doc, ctx, sentence, venues, calling, gazetteer)
     # the actors once every event's sentence is known: they need only some of the others
@@ -616,6 +629,28 @@ def _last_town(sentences: Sequence[Sentence], n: int, ctx, text: str) -> Mention
 #: names one itself).
 _BACK_REFERENCE = re.compile(r"\b[Tt]he\s+(?:town|city|village|(?:district|provincial|regional|state)\s+capital)\b"
                              r"(?!\s+of\b|'s\b|\s+(?:council|hall|centre|center)\b)")
+
+
+#: "the capital", unnamed ("met ... in the capital on Thursday"); not "the capital of X",
+#: "the capital's", nor "the capital, Bamako" / "the capital Sanaa" (which name it).
+_CAPITAL_REFERENCE = re.compile(r"\bthe\s+capital\b(?!\s+of\b|['\u2019]s\b|,?\s+[A-Z])")
+
+
+def _the_capital(doc, sentence: Sentence, ref: re.Match, venues: Sequence[Mention], ctx,
+                 gazetteer) -> list[Mention]:
+    """"The capital" in a sentence that names no town: the capital of the one country the
+    sentence names as a venue, else of the document's main country, as a venue named
+    after the capital and read from those words (like :func:`_back_reference`).  Not where
+    someone only spoke ("told reporters in the capital")."""
+    start, end = sentence.start + ref.start(), sentence.start + ref.end()
+    if _NOT_VENUE_BEFORE.search(doc.text, max(0, start - 40), start + len("the ")):
+        return []
+    countries = {v.place.country for v in venues if v.place.kind == "country"}
+    code = next(iter(countries)) if len(countries) == 1 else ctx.main_country
+    capital = gazetteer.capital(code) if code else None
+    if capital is None:
+        return []
+    return [Mention(doc.id, start, end, capital.name, (capital,), capital, 1.0, "name")]
 
 
 def _back_reference(sentence: Sentence, ref: re.Match, town: Mention | None) -> list[Mention]:

@@ -323,6 +323,27 @@ def test_the_town_refers_back_to_the_town_just_named(text, expected):
     assert summary(events_of(text)) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # "the capital", unnamed: the capital of the document's main country ...
+    ("Fighters attacked Gao and Kidal. Ministers met in the capital on Monday.",
+     [("clash", "Gao"), ("clash", "Kidal"), ("meeting", "Bamako")]),
+    # ... or of the one country the sentence names
+    ("Fighters attacked Gao. Crowds marched in the capital of Niger. Refugees reached the capital in Niger.",
+     [("clash", "Gao"), ("humanitarian", "Niamey")]),
+    # not where someone spoke, and not when a town is named
+    ("Fighters attacked Gao and Kidal. The minister told reporters in the capital that talks failed.",
+     [("clash", "Gao"), ("clash", "Kidal")]),
+    ("Fighters attacked Gao and Kidal. Ministers met in Mopti, far from the capital, on Monday.",
+     [("clash", "Gao"), ("clash", "Kidal"), ("meeting", "Mopti")]),
+])
+def test_the_capital_is_the_capital_of_the_country_in_question(text, expected):
+    events = events_of(text)
+    assert summary(events) == expected
+    for e in events:
+        if e.place in ("Bamako", "Niamey"):  # read from the words "the capital"
+            assert text[e.place_start:e.place_end] == "the capital"
+
+
 def test_a_back_reference_marks_the_words_it_was_read_from():
     text = "Drone strikes hit Gao on Saturday. Many residents fled the town."
     doc, mentions = doc_with_places(text)
