@@ -258,6 +258,10 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Soldiers exchanged fire with gunmen near Gao on Monday.", [("clash", "Gao")]),
     ("Protesters set up a roadblock on the road to Gao.", [("supply_route", "Gao")]),
     ("The road to Mopti is under water.", [("supply_route", "Mopti")]),
+    # coming under fire, mortars; search and rescue
+    ("A UN patrol came under fire near Gao on Monday.", [("clash", "Gao")]),
+    ("Mortar shells landed in Kidal overnight.", [("clash", "Kidal")]),
+    ("Search and rescue operations continue in Mopti.", [("humanitarian", "Mopti")]),
     # the object of an accusation is a party; where someone spoke, or a party's branch, is no venue
     ("Bamako has accused Niamey of hosting foreign troops.", []),
     ("The minister told reporters in Niamey that fighting broke out in Gao.", [("clash", "Gao")]),
