@@ -69,7 +69,9 @@ _SAYS_LONGEST = len("reported")
 _ACCORDING_AT_END = re.compile(r"\baccording\s+to\b[^,;]*$", re.IGNORECASE)
 _BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|near|outside)\s+of\s+$|"
                       r"\b(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of)\s+$|"
-                      r",\s+(?:just\s+|about\s+)?(?:outside|near)\s+$", re.IGNORECASE)  # "Putrajaya, outside Kuala Lumpur"
+                      r",\s+(?:just\s+|about\s+)?(?:outside|near)\s+$|"  # "Putrajaya, outside Kuala Lumpur"
+                      r"\b(?:district|suburb|neighbou?rhood|quarter|municipality|county)\s+of\s+$",  # "the Nurdağı district of Gaziantep"
+                      re.IGNORECASE)
 # A country is where something happened only when a locative word introduces it ("in
 # Lebanon", "fled to Egypt and Chad"); "between Israel and Hezbollah" or "brokered by
 # France" name parties.

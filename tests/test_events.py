@@ -277,6 +277,7 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Fighters attacked Gao in breach of the Bamako Agreement.", [("clash", "Gao")]),
     # a place that locates another ("Putrajaya, outside Kuala Lumpur") is no second venue
     ("Ministers met in Kidal, just outside Gao, on Monday.", [("meeting", "Kidal")]),
+    ("Shelters were set up in the Kidal district of Gao.", [("humanitarian", "Kidal")]),
     # a place that revises a toll is a government
     ("A ceasefire held in Gao as Bamako raised its death toll to 40.", [("ceasefire", "Gao")]),
     # a quake is a hazard (humanitarian, never a clash), and so are homes destroyed
