@@ -72,6 +72,11 @@ _BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern
                       r",\s+(?:just\s+|about\s+)?(?:outside|near)\s+$|"  # "Putrajaya, outside Kuala Lumpur"
                       r"\b(?:district|suburb|neighbou?rhood|quarter|municipality|county)\s+of\s+$",  # "the Nurdağı district of Gaziantep"
                       re.IGNORECASE)
+# "the village of Letur, in Albacete province": a province named after its city locates
+# the place before it (the city is no second venue).
+_COMMA_IN_END = re.compile(r",\s+in\s+$")
+_PARENT_AREA = re.compile(r"\s+(?:province|region|district|state|county|governorate|prefecture|department)\b",
+                          re.IGNORECASE)
 # A country is where something happened only when a locative word introduces it ("in
 # Lebanon", "fled to Egypt and Chad"); "between Israel and Hezbollah" or "brokered by
 # France" name parties.
@@ -228,7 +233,8 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
     finest = min(place_rank(m.place) for m in inside)
     kept = [m for m in inside if place_rank(m.place) == finest]
     if finest == 0 and len(kept) > 1:
-        refs = [m for m in kept if _BEARING.search(sentence.text[:m.start - sentence.start])]
+        refs = [m for m in kept if _BEARING.search(sentence.text[:m.start - sentence.start])
+                or _PARENT_AREA.match(text, m.end) and _COMMA_IN_END.search(text, sentence.start, m.start)]
         if len(refs) < len(kept):
             kept = [m for m in kept if m not in refs]
     return kept

@@ -262,6 +262,8 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("A UN patrol came under fire near Gao on Monday.", [("clash", "Gao")]),
     ("Mortar shells landed in Kidal overnight.", [("clash", "Kidal")]),
     ("Search and rescue operations continue in Mopti.", [("humanitarian", "Mopti")]),
+    ("The village of Kidal was still searching for five missing residents after a flash flood.",
+     [("humanitarian", "Kidal")]),
     # the object of an accusation is a party; where someone spoke, or a party's branch, is no venue
     ("Bamako has accused Niamey of hosting foreign troops.", []),
     ("The minister told reporters in Niamey that fighting broke out in Gao.", [("clash", "Gao")]),
@@ -278,6 +280,9 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     # a place that locates another ("Putrajaya, outside Kuala Lumpur") is no second venue
     ("Ministers met in Kidal, just outside Gao, on Monday.", [("meeting", "Kidal")]),
     ("Shelters were set up in the Kidal district of Gao.", [("humanitarian", "Kidal")]),
+    ("Shelters were set up in the village of Kidal, in Gao province.", [("humanitarian", "Kidal")]),
+    ("Shelters were set up in Mopti, in Kidal and in Gao.",
+     [("humanitarian", "Gao"), ("humanitarian", "Kidal"), ("humanitarian", "Mopti")]),
     # a place that revises a toll is a government
     ("A ceasefire held in Gao as Bamako raised its death toll to 40.", [("ceasefire", "Gao")]),
     # a quake is a hazard (humanitarian, never a clash), and so are homes destroyed

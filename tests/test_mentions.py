@@ -204,6 +204,8 @@ def test_tokenize_lists_capitals_and_sentence_starts():
     ("The agency spoke at the Palais des Nations in Geneva.", "Palais"),
     # an organisation's other name in brackets ("Kızılay" is a quarter of Ankara)
     ("AFAD and the Turkish Red Crescent (Kızılay) set up tents in Antakya.", "Kızılay"),
+    # an adverb opening a sentence ("Inland" is an English name of Norway's Innlandet)
+    ("Inland, the village of Letur was still searching for five missing residents.", "Inland"),
     # organisations named like places, and the first word of a longer name with an article
     ("Volunteers from the Red Cross handed out food.", "Red Cross"),
     # a quoted nickname inside a person's name: given name, nickname and surname
