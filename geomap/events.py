@@ -351,6 +351,7 @@ class _DocContext:
         self._mention_starts = [m.start for m in self.mentions]
         self._found_in: dict[int, list[tuple[int, int, str]]] = {}  # see _found
         self._surnames: dict[str, bool] = {}  # see _surname_of
+        self._titled: dict[int, list[str]] = {}  # see _titled_in
 
     def in_dateline(self, offset: int) -> bool:
         return self.line_start <= offset < self.head
@@ -430,8 +431,15 @@ class _DocContext:
         if known is None:
             known = self._surnames[word] = any(
                 name.rsplit(" ", 1)[-1] == word for t in self.sentences if word in t.text
-                for name in actors_mod.titled_people(t.text))
+                for name in self._titled_in(t))
         return known
+
+    def _titled_in(self, s: Sentence) -> list[str]:
+        """:func:`~geomap.actors.titled_people` of ``s``, read once."""
+        names = self._titled.get(s.start)
+        if names is None:
+            names = self._titled[s.start] = actors_mod.titled_people(s.text)
+        return names
 
     def _canonical(self, sentences: Sequence[Sentence]) -> tuple[dict[int, list[tuple[int, int, str]]], dict[str, str]]:
         """The actors of ``sentences`` (by sentence start) and the canonical form of each of
