@@ -1,6 +1,7 @@
 """Event scores on the articles we wrote for a blind check (``benchmarks/written``).
 
-Builds each set (``dev2`` to ``dev5``, ``holdout``) into a temporary folder and scores its
+Builds each set (every folder of ``benchmarks/written`` but ``gold``: ``dev2`` to ``dev6``,
+``holdout``, ``holdout2``) into a temporary folder and scores its
 ``events.geojson`` with ``../shared/tools/score_events.py`` against the set's gold, then
 prints one line per set: precision, recall, F1, date accuracy and actor recall.  Asserts
 nothing.
@@ -35,7 +36,7 @@ def score(name: str, out: Path) -> dict:
 def main() -> None:
     if not SCORER.exists():
         sys.exit(f"{SCORER}: the shared scorer is missing")
-    names = sys.argv[1:] or ["dev2", "dev3", "dev4", "dev5", "holdout"]
+    names = sys.argv[1:] or sorted(d.name for d in WRITTEN.iterdir() if d.is_dir() and d.name != "gold")
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             s = score(name, Path(tmp) / name)
