@@ -290,6 +290,8 @@ def test_names_in_a_list_are_items_not_parents(gazetteer):
     ("Strikes hit Deir al-Balah in central Gaza.", "Deir al-Balah", "PS", 31.42, 34.35),
     ("Aid trucks entered Gaza through Kerem Shalom.", "Kerem Shalom", "IL", 31.23, 34.28),
     ("UN trucks crossed at Bab al-Hawa into Idlib.", "Bab al-Hawa", "SY", 36.23, 36.69),
+    # a crossing across the border from the story's only country is no stray hamlet
+    ("Afghanistan reopened the Torkham crossing after a week.", "Torkham", "PK", 34.11, 71.08),
 ])
 def test_camps_and_border_crossings(gazetteer, text, surface, country, lat, lon):
     m = _resolve(gazetteer, text)[surface]
