@@ -51,7 +51,9 @@ _AREA_KINDS = ("country", "admin1")
 STRAY_POPULATION = 100_000
 STRAY_KM = 1500.0
 #: Hamlets (fewer than TINY_POPULATION people, or no count at all) are strays already
-#: TINY_STRAY_KM away: "Tawila" in an article about Darfur is not a hamlet in Yemen.
+#: TINY_STRAY_KM away: "Hababah" in an article about Darfur is not a hamlet in Yemen.  A
+#: curated place without a count is no hamlet: a border crossing ("Torkham") or a camp
+#: was picked for being known, and often lies across the border from the story's country.
 TINY_POPULATION = 1_000
 TINY_STRAY_KM = 500.0
 
@@ -154,7 +156,8 @@ def _strays(mentions: list[Mention], senses: dict) -> list[tuple[str, str]]:
                              for p in cands):
             continue
         elsewhere = [p for k, (p, _s) in senses.items() if k != key and p is not None]
-        far = TINY_STRAY_KM if all(p.population < TINY_POPULATION for p in cands) else STRAY_KM
+        hamlets = all(p.population < TINY_POPULATION and not p.curated for p in cands)
+        far = TINY_STRAY_KM if hamlets else STRAY_KM
         if elsewhere and all(distance_km(c.lat, c.lon, o.lat, o.lon) > far
                for c in cands for o in elsewhere):
             out.append(key)

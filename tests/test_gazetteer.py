@@ -98,6 +98,34 @@ def test_divisions_and_curated(gazetteer):
     assert minova.curated and minova.source == "curated" and minova.country == "CD"
 
 
+def test_curated_rows_are_well_formed():
+    # every hand-written place says where its point comes from and is of a known kind
+    from geomap.gazetteer_build import _read_csv
+    from geomap.models import PLACE_KINDS
+
+    rows = _read_csv("curated.csv")
+    assert len({r["id"] for r in rows}) == len(rows)
+    for r in rows:
+        assert r["kind"] in PLACE_KINDS, r
+        assert -90 <= float(r["lat"]) <= 90 and -180 <= float(r["lon"]) <= 180, r
+        assert re.match(r"(published|approx|airport)\b", r["note"]), r
+        assert re.fullmatch(r"([A-Z]{2})?", r["country"]), r
+
+
+@pytest.mark.parametrize("name, country, lat, lon", [
+    ("Zamzam camp", "SD", 13.49, 25.31),
+    ("Za'atari", "JO", 32.30, 36.32),
+    ("Bidibidi", "UG", 3.53, 31.35),
+    ("Ain el-Hilweh", "LB", 33.54, 35.38),
+    ("King Hussein Bridge", "PS", 31.87, 35.54),
+    ("Bab al-Salameh", "SY", 36.63, 37.09),
+])
+def test_curated_camps_and_crossings_by_their_other_names(gazetteer, name, country, lat, lon):
+    place = gazetteer.geocode(name)
+    assert place.curated and place.country == country, place
+    assert distance_km(place.lat, place.lon, lat, lon) < 2
+
+
 def test_aliases_point_to_existing_places(gazetteer):
     from geomap.gazetteer_build import _read_csv
 

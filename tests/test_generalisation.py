@@ -52,7 +52,7 @@ EXPECTED = [
     ("drc3.txt", "ceasefire", "Washington", 38.9, -77.04, "2025-06-27"),  # a peace agreement signed there
     ("drc3.txt", "clash", "Walikale", -1.42, 28.05, None),
     ("drc3.txt", "supply_route", "Goma \u2013 Sake", -1.67, 29.23, None),
-    ("sudan2.txt", "clash", "El Fasher", 13.63, 25.35, "2025-04-11"),
+    ("sudan2.txt", "clash", "Abu Shouk", 13.66, 25.33, "2025-04-11"),  # the camp itself, not the city it is near
     ("sudan2.txt", "ceasefire", "North Darfur", 16.0, 26.0, None),
     ("sudan2.txt", "supply_route", "Adre", 13.47, 22.2, None),
     ("yemen2.md", "supply_route", "Hodeidah", 14.8, 42.95, "2024-06-18"),  # "on Tuesday" before a Thursday

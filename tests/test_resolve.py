@@ -145,7 +145,7 @@ def test_name_and_division_word_is_the_division(gazetteer, text, surface, place_
     # the only candidates are small places on another continent
     ("Malian troops withdrew from their base in Ber after clashes.", "Ber"),
     # a hamlet with no population count 800 km across the Red Sea from the nearest place
-    ("Families fled El Fasher in North Darfur for Tawila; aid is flown into Port Sudan.", "Tawila"),
+    ("Families fled El Fasher in North Darfur for Hababah; aid is flown into Port Sudan.", "Hababah"),
     # an explicit parent that excludes every candidate
     ("Al-Shabaab fighters retook the town of Mahas in Hiiraan region.", "Mahas"),
     ("Herders crossed the Juba River near Kismayo.", "Juba River"),
@@ -274,3 +274,25 @@ def test_names_in_a_list_are_items_not_parents(gazetteer):
     assert ms["New York"].place is not None and ms["New York"].place.admin1 == "US-NY", ms["New York"].place
     # a parent after a comma still counts on its own
     assert _resolve(gazetteer, "Floods hit Kingston, Jamaica, overnight.")["Kingston"].place.country == "JM"
+
+
+@pytest.mark.parametrize("text, surface, country, lat, lon", [
+    # displacement camps and border crossings (curated): the camp, not a namesake elsewhere
+    ("Families fled El Fasher to Zamzam camp, aid workers said.", "Zamzam", "SD", 13.49, 25.31),
+    ("Families fled El Fasher in North Darfur for Tawila; aid is flown into Port Sudan.", "Tawila",
+     "SD", 13.52, 24.87),  # the Darfur town, not a hamlet in Yemen
+    ("Clashes were reported in Kalma camp near Nyala on Tuesday.", "Kalma", "SD", 12.04, 25.02),
+    ("Cholera spread in the Ifo and Hagadera camps near Dadaab.", "Ifo", "KE", 0.12, 40.31),
+    ("Traders in Ifo, Ogun State, protested against the tax.", "Ifo", "NG", 6.81, 3.20),
+    ("A fire swept through Kutupalong camp in Cox's Bazar.", "Kutupalong", "BD", 21.21, 92.16),
+    ("Women and children are held in al-Hol camp in northeast Syria.", "al-Hol", "SY", 36.38, 41.15),
+    ("Israeli forces raided Nur Shams camp near Tulkarm.", "Nur Shams", "PS", 32.32, 35.06),
+    ("Strikes hit Deir al-Balah in central Gaza.", "Deir al-Balah", "PS", 31.42, 34.35),
+    ("Aid trucks entered Gaza through Kerem Shalom.", "Kerem Shalom", "IL", 31.23, 34.28),
+    ("UN trucks crossed at Bab al-Hawa into Idlib.", "Bab al-Hawa", "SY", 36.23, 36.69),
+    # a crossing across the border from the story's only country is no stray hamlet
+    ("Afghanistan reopened the Torkham crossing after a week.", "Torkham", "PK", 34.11, 71.08),
+])
+def test_camps_and_border_crossings(gazetteer, text, surface, country, lat, lon):
+    m = _resolve(gazetteer, text)[surface]
+    assert m.place is not None and m.place.country == country and _near(m.place, lat, lon, 5), m.place
