@@ -511,6 +511,10 @@ def _particle_joins(tokens: list[_Token], k: int) -> bool:
         and tokens[k].end + 1 == tokens[k + 1].start
 
 
+#: Articles that open a sentence in capitals: no part of the name that follows them.
+_OPENING_ARTICLES = frozenset({"The", "A", "An"})
+
+
 def _inside_longer_name(tokens: list[_Token], i: int, j: int,
                         rows: list[tuple[str, str, Place]]) -> bool:
     """True for a minor place name that is one word of a longer capitalised name.
@@ -521,7 +525,10 @@ def _inside_longer_name(tokens: list[_Token], i: int, j: int,
     """
     before = i > 0 and tokens[i - 1].capital and not tokens[i].sentence_start \
         and tokens[i - 1].base == tokens[i - 1].text and tokens[i - 1].end + 1 == tokens[i].start \
-        and tokens[i - 1].text.lower() not in LOCATIVES  # "In Amizmiz, ..." opening a sentence
+        and tokens[i - 1].text.lower() not in LOCATIVES \
+        and not (tokens[i - 1].sentence_start and tokens[i - 1].text in _OPENING_ARTICLES and j > i)
+    # ("In Amizmiz, ..." and "The Kerem Shalom crossing" opening a sentence: no longer names;
+    # a single word after "The" is kept apart: "The Honda", "The Panther" are names of things)
     # the next word follows after one space, and no possessive ends this one
     next_joined = j + 1 < len(tokens) and tokens[j].base == tokens[j].text \
         and tokens[j].end + 1 == tokens[j + 1].start

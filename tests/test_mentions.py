@@ -229,6 +229,8 @@ def test_a_place_after_of_without_an_article_still_counts(gazetteer):
     # "the town of X" and "the outskirts of X" introduce a place the gazetteer may lack
     ("Militiamen overran the town of Zorbutanga on Friday.", "Zorbutanga"),
     ("Shells fell on the outskirts of Zorbutanga.", "Zorbutanga"),
+    # a sentence-opening article is no part of the name after it
+    ("The Kerem Shalom crossing was closed on Sunday.", "Kerem Shalom"),
     # a quoted name that ends no person's name is still a place
     ('Gangs attacked "Kenscoff" and then Goma.', "Goma"),
     ('Troops captured a son of Joaquín "El Chapo" Guzmán in Culiacán.', "Culiacán"),
