@@ -41,6 +41,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import chain
 
 from . import actors as actors_mod
 from . import dates as dates_mod
@@ -124,6 +125,9 @@ _WHERE_CLAUSE = re.compile(r",\s+(?:where|in\s+which)\b[^,;:()A-Z]*")
 _WORD_AT_END = re.compile(r"[\w-]+\s+(?:the\s+)?$")  # the bearing word before a country ("eastern DRC")
 _LIST_LINK = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+)(?:the\s+)?$")
 _ROUTE = re.compile(r"\b(?:from|between)\s+(?P<a>.+?)\s+(?:to|and|into)\s+(?P<b>.+?)(?=[,.;:]|\s|$)", re.IGNORECASE)
+# "the Goma-Sake road", "the Tulkarm \u2013 Nablus highway": a route named by its two ends
+_ROUTE_PAIR = re.compile(r"(?P<a>[A-Z][^\s\-\u2013\u2014]*)\s?[-\u2013\u2014]\s?(?P<b>[A-Z][^\s\-\u2013\u2014]*)\s+"
+                         r"(?:road|highway|railway|rail\s+line|route|corridor|motorway|expressway|axis|stretch)\b")
 # Words that, right after a country or demonym, tie it to a person ("Kenyan President ...",
 # the titles mentions.py knows) or an organisation ("U.S. Department of State").
 _ORG_HEADS = frozenset({"Department", "Ministry", "Government", "Army", "Forces", "Navy", "Embassy", "Official",
@@ -304,8 +308,9 @@ def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Seque
 
 
 def _route_end(sentence: Sentence, venues: Sequence[Mention], link: _Link) -> Mention | None:
-    """The other end of a route named "from A to B" / "between A and B", if ``link`` is one end."""
-    for m in _ROUTE.finditer(sentence.text):
+    """The other end of a route named "from A to B" / "between A and B" / "the A-B road", if
+    ``link`` is one end."""
+    for m in chain(_ROUTE.finditer(sentence.text), _ROUTE_PAIR.finditer(sentence.text)):
         a_start = sentence.start + m.start("a")
         b_start = sentence.start + m.start("b")
         ends = [v for v in venues if v.start in (a_start, b_start)]
@@ -624,7 +629,14 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
         events += _remote_events(doc, ctx, sentence, venues, calling, gazetteer)
     # the actors once every event's sentence is known: they need only some of the others
     actors = ctx.actors_of({ev.start for ev in events}) if events else {}
-    return merge_events([replace(ev, actors=actors[ev.start]) for ev in events])
+    return merge_events([replace(ev, actors=actors[ev.start]) for ev in _without_route_ends(events)])
+
+
+def _without_route_ends(events: list[Event]) -> list[Event]:
+    """Leave out a point that a route of the same sentence and layer ends at: "blocked the
+    Nairobi-Nakuru highway at the entrance to Nakuru" is one event, the road."""
+    ends = {(e.start, e.event_type, c) for e in events if len(e.coords) > 1 and not e.inferred for c in e.coords}
+    return [e for e in events if len(e.coords) > 1 or (e.start, e.event_type, e.coords[0]) not in ends]
 
 
 def _last_town(sentences: Sequence[Sentence], n: int, ctx, text: str) -> Mention | None:

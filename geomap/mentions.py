@@ -401,6 +401,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
     if backed:
         chosen, used = _longest_first(hits + backed, len(tokens))
     mentions = [_to_mention(doc.id, h[0], h[1], h[2], h[3]) for h in chosen]
+    mentions += _hyphenated_places(doc, tokens, used, found, persons, gazetteer)
     mentions += _unknown_names(doc, tokens, chosen, used, persons, person_words)
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
@@ -630,6 +631,57 @@ def _to_mention(doc_id: str, start: int, end: int, surface: str,
 
 def _unique(places: list[Place]) -> list[Place]:
     return list({p.id: p for p in places}.values())
+
+
+def _hyphenated_places(doc: Document, tokens: list[_Token], used: bytearray, found: dict,
+                       persons: set[int], gazetteer: Gazetteer) -> list[Mention]:
+    """Places joined by a hyphen into one word ("the Goma-Sake road", "the Lebanon-Syria
+    border"): when the whole word names nothing, every part may be a place
+    (:func:`_may_join`) and one is certain (:func:`_certain_place`), each part is a
+    mention.  Not the words of a person's name."""
+    words = [i for i in _capitals(tokens) if "-" in tokens[i].base and not used[i] and i not in persons
+             and name_key(tokens[i].base) not in found]
+    pieces = {}
+    for i in words:
+        start, parts = tokens[i].start, []
+        for part in tokens[i].base.split("-"):
+            parts.append((start, part))
+            start += len(part) + 1
+        if len(parts) > 1 and all(p[:1].isupper() and len(p) > 1 for _s, p in parts):
+            pieces[i] = parts
+    if not pieces:
+        return []
+    rows_of = gazetteer.lookup_keys(sorted({name_key(p) for parts in pieces.values() for _s, p in parts}))
+    out = []
+    for i, parts in sorted(pieces.items()):
+        kept = [(start, part, [r for r in _keep_rows(part, rows_of.get(name_key(part)) or []) if r[1] != "demonym"])
+                for start, part in parts]
+        if all(_may_join(part, rows) for _start, part, rows in kept) \
+                and any(_certain_place(part, rows) for _start, part, rows in kept):
+            out += [_to_mention(doc.id, start, start + len(part), part, rows) for start, part, rows in kept]
+    return out
+
+
+def _may_join(word: str, rows: list[tuple[str, str, Place]]) -> bool:
+    """Whether one part of a hyphenated word may be a place: it matches one, has three
+    letters or more, and is no compass word, month or person's name ("North-West",
+    "Jean-Pierre", "Lennon-Ono")."""
+    key = name_key(word)
+    return bool(rows) and len(word) >= 3 and key not in COMPASS and key not in CALENDAR \
+        and (word not in word_list("given_names.txt") and word not in word_list("surnames.txt")
+             or _certain_place(word, rows))
+
+
+#: A place this populous, named by its own name, is certain enough to vouch for the
+#: other part of a hyphenated word ("Goma-Sake road": Sake is also a word).
+CERTAIN_POPULATION = 100_000
+
+
+def _certain_place(word: str, rows: list[tuple[str, str, Place]]) -> bool:
+    """A country or division, or a large place by its own name ("Wal-Mart" has none)."""
+    key = name_key(word)
+    return any(p.kind in ("country", "admin1") or p.population >= CERTAIN_POPULATION
+               and is_spelling_of(key, name_key(p.name)) for _f, _r, p in rows)
 
 
 def _unknown_names(doc: Document, tokens: list[_Token], chosen: list, used: bytearray,

@@ -94,6 +94,14 @@ def test_route_with_two_named_ends_is_a_line():
     assert (ev.place_start, ev.place_end) == (14, 26)  # "Gao to Kidal"
 
 
+@pytest.mark.parametrize("text", ["Gunmen blocked the Gao-Kidal road on June 4.",
+                                  "Gunmen blocked the Gao \u2013 Kidal highway on June 4."])
+def test_a_road_named_by_its_two_ends_is_a_line(text):
+    (ev,) = events_of(text.replace(" on June 4", " near Kidal on June 4"))  # one event, not one more at an end
+    assert ev.event_type == "supply_route" and ev.geometry_kind == "line"
+    assert ev.coords == ((16.27, -0.04), (18.44, 1.41))
+
+
 def test_call_without_venue_is_an_inferred_line_between_capitals():
     (ev,) = events_of("Malian President Assimi Goita spoke with Nigerien President Abdourahamane Tiani on Friday.")
     assert ev.event_type == "meeting" and ev.inferred and ev.precision == "inferred"

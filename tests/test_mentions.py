@@ -200,6 +200,9 @@ def test_tokenize_lists_capitals_and_sentence_starts():
     ("Missiles struck the tanker Marlin Luanda in the Gulf of Aden.", "Luanda"),
     # a place in the name of a cape is no place ("Good Hope" is a town in several countries)
     ("Ships now sail around the Cape of Good Hope instead.", "Good Hope"),
+    # ... but not the parts of a name, nor a pair without a certain place
+    ("Jean-Pierre Bemba spoke in Kinshasa.", "Pierre"),
+    ("Wal-Mart opened a store in Bentonville.", "Mart"),
     # the first word of a longer name joined by a particle ("Palais" is a village in France)
     ("The agency spoke at the Palais des Nations in Geneva.", "Palais"),
     # an organisation's other name in brackets ("Kızılay" is a quarter of Ankara)
@@ -231,6 +234,9 @@ def test_a_place_after_of_without_an_article_still_counts(gazetteer):
     ("Shells fell on the outskirts of Zorbutanga.", "Zorbutanga"),
     # a sentence-opening article is no part of the name after it
     ("The Kerem Shalom crossing was closed on Sunday.", "Kerem Shalom"),
+    # places joined by a hyphen: each is a place
+    ("Rebels blocked the Goma-Sake road.", "Sake"),
+    ("Trucks queued at the Lebanon-Syria border.", "Syria"),
     # a quoted name that ends no person's name is still a place
     ('Gangs attacked "Kenscoff" and then Goma.', "Goma"),
     ('Troops captured a son of Joaquín "El Chapo" Guzmán in Culiacán.', "Culiacán"),
