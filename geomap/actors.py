@@ -270,7 +270,8 @@ def titled_people(sentence: str) -> list[str]:
 #: Capitalised words that name nobody: sentence openers, pronouns, months and weekdays.
 STOP_WORDS = _STOP_CAPS | _MONTHS_DAYS
 #: A capitalised word that may be a surname: a document's people named again ("Ruto met ...").
-NAME_WORD = re.compile(r"(?<![\w'\u2019.-])[A-Z][a-z\u00C0-\u024F'\u2019-]*[a-z\u00C0-\u024F](?![\w-])")
+NAME_WORD = re.compile(r"(?<![\w'\u2019.-])(?P<word>[A-Z][a-z\u00C0-\u024F'\u2019-]*?[a-z\u00C0-\u024F])"
+                       r"(?:['\u2019]s)?(?![\w-])")  # "Rubio's": the word without its possessive
 
 
 def _organisations(sentence: str) -> list[tuple[int, int, str]]:

@@ -422,7 +422,7 @@ class _DocContext:
         taken = [(a, b) for a, b, _n in found] + places
         out = []
         for m in actors_mod.NAME_WORD.finditer(s.text):
-            word, start, end = m.group(), s.start + m.start(), s.start + m.end()
+            word, start, end = m.group("word"), s.start + m.start(), s.start + m.end("word")
             if word in actors_mod.STOP_WORDS or any(a < end and start < b for a, b in taken):
                 continue
             if self._surname_of(word):

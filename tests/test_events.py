@@ -186,6 +186,9 @@ def test_people_named_again_by_surname_are_actors():
             "Noboa, who took office in November, met the chiefs of the armed forces in Bamako on Tuesday.")
     (ev,) = events_of(text)
     assert ev.event_type == "meeting" and ev.actors[0] == "Daniel Noboa"
+    # a possessive surname too
+    (ev,) = events_of("President Daniel Noboa spoke on Monday. Noboa's envoys met in Bamako on Tuesday.")
+    assert ev.actors == ("Daniel Noboa",)
     # a capitalised word that no title gave as a surname stays no actor
     (ev,) = events_of("Ministers from Noboa and elsewhere met in Bamako on Tuesday.")
     assert "Noboa" not in ev.actors
