@@ -359,12 +359,20 @@ def _load_divisions(w: _Writer) -> None:
     data = json.loads(src.read_text(encoding="utf-8"))
     for country, subs in sorted(data.items()):
         for code, s in sorted(subs.items()):
-            if s.get("parentCode") or not s.get("latLng") or not s.get("name"):
+            if not s.get("latLng") or not s.get("name"):
                 continue
-            pid = f"admin1:{code}"
             name = re.sub(r"\s*\[.*?\]", "", s["name"]).strip()  # "Wales [Cymru GB-CYM]"
-            w.place(Place(pid, name, s["latLng"][0], s["latLng"][1], "admin1",
-                          country, code, 0, "iso3166-2"))
+            if s.get("parentCode"):  # a province of a region, a county of a nation: admin2
+                top = s["parentCode"]
+                while (subs.get(top) or {}).get("parentCode"):
+                    top = subs[top]["parentCode"]
+                w.place(Place(f"admin2:{code}", name, s["latLng"][0], s["latLng"][1], "admin2",
+                              country, top if top in subs else None, 0, "iso3166-2"))
+                pid = f"admin2:{code}"
+            else:
+                pid = f"admin1:{code}"
+                w.place(Place(pid, name, s["latLng"][0], s["latLng"][1], "admin1",
+                              country, code, 0, "iso3166-2"))
             forms = [name] + [re.sub(r"\s*\([a-z]{3}\)$", "", o).strip()
                                    for o in (s.get("localOtherName") or "").split(",")]
             for form in forms:

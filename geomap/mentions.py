@@ -473,7 +473,7 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str,
 def _minor_and_common(token: _Token, rows: list[tuple[str, str, Place]]) -> bool:
     """A small place whose name is also a frequent English word, a common surname or a
     given name ("Commerce", "Kelly", "Mary"): read as the word unless after "in"."""
-    if any(p.kind in ("admin1", "region", "admin2") for _f, _r, p in rows):
+    if any(p.kind in ("admin1", "region") for _f, _r, p in rows):
         return False
     word = token.base
     zipf = frequent_words().get(word.lower(), 0.0)

@@ -296,3 +296,17 @@ def test_names_in_a_list_are_items_not_parents(gazetteer):
 def test_camps_and_border_crossings(gazetteer, text, surface, country, lat, lon):
     m = _resolve(gazetteer, text)[surface]
     assert m.place is not None and m.place.country == country and _near(m.place, lat, lon, 5), m.place
+
+
+@pytest.mark.parametrize("text, surface, place_id", [
+    # second-level divisions that ISO 3166-2 lists: a Philippine province, a British county
+    ("The typhoon made landfall in Eastern Samar on Friday.", "Eastern Samar", "admin2:PH-EAS"),
+    ("Police in Maidstone, Kent, said the road was closed.", "Kent", "admin2:GB-KEN"),
+])
+def test_second_level_divisions(gazetteer, text, surface, place_id):
+    assert _resolve(gazetteer, text)[surface].place.id == place_id
+
+
+def test_a_division_named_like_a_person_is_no_place_alone(gazetteer):
+    # "Paul" is a municipality of Cape Verde
+    assert "Paul" not in _resolve(gazetteer, "Paul said the road to Goma was open.")
