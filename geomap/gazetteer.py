@@ -197,6 +197,7 @@ class Gazetteer:
         # of an article ("The", "Monday", "New") and most names recur across articles
         self._rows: dict[str, tuple[tuple[str, str, Place], ...]] = {}
         self._places: dict[str, Place] = {}  # one Place per id, shared by the keys naming it
+        self._capitals: dict[str, Place | None] = {}  # country code -> its capital (see capital)
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, build: bool = True,
@@ -339,13 +340,18 @@ class Gazetteer:
 
         A capital an imported GeoNames dump names (feature code PPLC) wins.
         """
+        code = code.upper()
+        if code in self._capitals:
+            return self._capitals[code]
         tables = ("imp.capitals", "main.capitals") if self.imports is not None else ("capitals",)
+        found = None
         for table in tables:
-            rows = self._query(f"SELECT place_id FROM {table} WHERE country = ?", (code.upper(),))
-            place = self.get(rows[0][0]) if rows else None
-            if place is not None:
-                return place
-        return None
+            rows = self._query(f"SELECT place_id FROM {table} WHERE country = ?", (code,))
+            found = self.get(rows[0][0]) if rows else None
+            if found is not None:
+                break
+        self._capitals[code] = found
+        return found
 
     def get(self, place_id: str) -> Place | None:
         """The place with this id ("gn:216281", "ap:FZNA", "country:CD"), or ``None``.

@@ -447,6 +447,10 @@ def _map_admin1(con: sqlite3.Connection) -> None:
     con.execute("CREATE INDEX places_division ON places(country, admin1)")  # for the updates
     con.executemany("UPDATE places SET admin1 = ? WHERE country = ? AND admin1 = ?"
                     " AND source = 'geonames'", updates)
+    # a division's population: the sum of its places' (cities500 leaves out the smallest)
+    con.execute("UPDATE places SET population = (SELECT COALESCE(SUM(c.population), 0) FROM places c"
+                " WHERE c.source = 'geonames' AND c.country = places.country AND c.admin1 = places.admin1)"
+                " WHERE kind = 'admin1' AND source = 'iso3166-2'")
     con.execute("DROP INDEX places_division")
 
 

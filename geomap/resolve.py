@@ -75,7 +75,7 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
             senses[key] = fixed
             continue
         votes = weights - document_countries(group)  # the other names' votes
-        pools[key] = pool = _Pool(key[0], cands, bonus, votes)
+        pools[key] = pool = _Pool(key[0], cands, bonus, votes, _capitals(cands, gazetteer))
         senses[key] = pool.rank()
     for _round in range(COHERENCE_ROUNDS):
         anchors = [(k, _Site(a)) for k, a in _anchors(senses)]
@@ -284,16 +284,29 @@ class _Pool:
 
     __slots__ = ("cands", "bonus", "sites", "priors")
 
-    def __init__(self, key: str, cands: list[Place], bonus: float, votes: Counter):
+    def __init__(self, key: str, cands: list[Place], bonus: float, votes: Counter,
+                 capitals: frozenset[str] = frozenset()):
         total = (sum(votes.values()) + COUNTRY_PRIOR) or 1.0
         self.cands, self.bonus = cands, bonus
         self.sites = [_Site(p) for p in cands]
         self.priors = [_prior(p, votes, total, key) for p in cands]
         divisions = {p.admin1 for p in cands if p.kind == "admin1"}
-        if divisions and not any(p.kind == "city" and p.admin1 in divisions for p in cands):
+        # a division with a same-named town inside is named after it ("Gao", "Paris"): the
+        # name means towns there as much as the division; the others are named in their
+        # own right ("Delaware", and "Florida" the state, though Uruguay's Florida
+        # department holds a town Florida)
+        named_after = {p.admin1 for p in cands if p.kind == "city" and p.admin1 in divisions}
+        if divisions and not capitals:
+            # a division named in its own right is as prominent as its people make it
+            # ("Florida" the state over Florida, Uruguay, a town of 36,000) -- unless the
+            # name is also a country's capital's ("Washington")
+            self.priors = [max(prior, prior - KIND_PROMINENCE["admin1"] + _people(p.population))
+                           if p.kind == "admin1" and p.admin1 not in named_after else prior
+                           for prior, p in zip(self.priors, cands)]
+        if divisions - named_after:
             # "Delaware": the state, more than Delaware, Ohio (see NAMESAKE_PENALTY)
             self.priors = [prior - NAMESAKE_PENALTY if p.kind == "city" and p.population < NAMESAKE_POPULATION
-                           else prior for prior, p in zip(self.priors, cands)]
+                           and p.admin1 not in divisions else prior for prior, p in zip(self.priors, cands)]
 
     def rank(self, neighbours: _Neighbours | None = None, key: tuple[str, str] | None = None) -> tuple[Place, float]:
         """The best candidate and a 0..1 confidence (see :func:`_prior` and :func:`_coherence`);
@@ -306,6 +319,20 @@ class _Pool:
         runner = ranked[1][0] if len(ranked) > 1 else 0.0
         confidence = 0.6 + 0.4 * (best - runner) / best if best > 0 else 0.3
         return ranked[0][2], min(1.0, confidence + self.bonus)
+
+
+def _capitals(cands: list[Place], gazetteer: Gazetteer) -> frozenset[str]:
+    """The ids of the candidates that are their country's capital, when a first-level
+    division is among the candidates too (the only case :class:`_Pool` asks)."""
+    if not any(p.kind == "admin1" for p in cands):
+        return frozenset()
+    out = set()
+    for p in cands:
+        if p.kind == "city" and p.country:
+            capital = gazetteer.capital(p.country)
+            if capital is not None and capital.id == p.id:
+                out.add(p.id)
+    return frozenset(out)
 
 
 def _inside(cands: list[Place], parent: Place) -> list[Place]:
@@ -345,6 +372,11 @@ CURATED_POI_PROMINENCE = 1.2
 KIND_PROMINENCE = {"country": 2.2, "region": 1.0, "admin1": 0.9, "admin2": 0.8, "airport": 1.0}
 
 
+def _people(population: int) -> float:
+    """Prominence from a population, on a log scale."""
+    return PROMINENCE_WEIGHT * min(1.0, log10(population + 1) / 7)
+
+
 def _prior(p: Place, weights: Counter, total: float, key: str = "") -> float:
     """How well a candidate fits before the coherence rounds: its prominence plus the
     document's support for its country.
@@ -361,7 +393,7 @@ def _prior(p: Place, weights: Counter, total: float, key: str = "") -> float:
     elif p.kind in KIND_PROMINENCE:
         prominence = KIND_PROMINENCE[p.kind]
     else:
-        prominence = PROMINENCE_WEIGHT * min(1.0, log10(p.population + 1) / 7)
+        prominence = _people(p.population)
     prominence += 0.1 if p.curated else 0.0
     if key and p.kind in ("city", "admin2") and not is_spelling_of(key, name_key(p.name)):
         prominence -= OTHER_NAME_PENALTY

@@ -310,3 +310,16 @@ def test_second_level_divisions(gazetteer, text, surface, place_id):
 def test_a_division_named_like_a_person_is_no_place_alone(gazetteer):
     # "Paul" is a municipality of Cape Verde
     assert "Paul" not in _resolve(gazetteer, "Paul said the road to Goma was open.")
+
+
+@pytest.mark.parametrize("text, surface, place_id", [
+    # a state is as prominent as its people make it: more than a small namesake town
+    # (Florida in Uruguay, in Cuba, in New York) ...
+    ("Growers in Texas said the Florida season ends earlier.", "Florida", "admin1:US-FL"),
+    ("Senator Rubio of Florida spoke in Albany.", "Florida", "admin1:US-FL"),
+    # ... but not more than a capital of the name, nor than the town a division is named after
+    ("Officials in Washington imposed sanctions on Moscow.", "Washington", "gn:4140963"),
+    ("Floods hit Kidal and Gao.", "Kidal", "gn:2455290"),
+])
+def test_states_by_their_people_capitals_and_towns_first(gazetteer, text, surface, place_id):
+    assert _resolve(gazetteer, text)[surface].place.id == place_id
