@@ -364,10 +364,15 @@ class _DocContext:
     @cached_property
     def reference(self) -> dt.date | None:
         doc, line, today = self.doc, self._line, self.today
-        reference = dates_mod.reference_date(doc.text[:self.line_start] + "\n" + doc.text[self.head:],
-                                             doc.published, today=today)
+        body = doc.text[:self.line_start] + "\n" + doc.text[self.head:]
+        reference = dates_mod.reference_date(body, doc.published, today=today)
         if line and doc.published is None:
-            filed = [d for d in dates_mod.find_dates(line[2], reference=reference, today=today)
+            # a dateline's day without a year ("April 1") takes its year from a full date in
+            # the text ("Published 3 June 2023"), else from today: a year the text only
+            # mentions ("formed in 2023") says when something else happened
+            day = next((d.date for d in dates_mod.find_dates(body, today=today)
+                        if d.anchored and d.precision == "day"), None)
+            filed = [d for d in dates_mod.find_dates(line[2], reference=day, today=today)
                      if d.precision == "day"]
             reference = filed[0].date if filed else reference
         return reference

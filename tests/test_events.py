@@ -45,9 +45,9 @@ def doc_with_places(text, published=dt.date(2024, 6, 10)):
     return doc, sorted(mentions, key=lambda m: m.start)
 
 
-def events_of(text, **kw):
+def events_of(text, today=None, **kw):
     doc, mentions = doc_with_places(text, **kw)
-    return extract_events(doc, mentions, LAYERS, FakeGazetteer())
+    return extract_events(doc, mentions, LAYERS, FakeGazetteer(), today=today)
 
 
 def summary(events):
@@ -192,6 +192,12 @@ def test_people_named_again_by_surname_are_actors():
     # a capitalised word that no title gave as a surname stays no actor
     (ev,) = events_of("Ministers from Noboa and elsewhere met in Bamako on Tuesday.")
     assert "Noboa" not in ev.actors
+
+
+def test_a_yearless_dateline_is_not_dated_by_a_year_the_text_mentions():
+    text = "BAMAKO, June 3 (AFP) - Jihadists, active since 2012, attacked Gao on Saturday."
+    (ev,) = events_of(text, published=None, today=dt.date(2024, 11, 28))
+    assert ev.date.year == 2024  # the year it is read in, not 2011 (the June 3 before "2012")
 
 
 def test_a_dateline_with_the_day_first_in_capitals():
