@@ -118,7 +118,9 @@ _COURT_BEFORE = re.compile(r"\b(?:Court|Tribunal)(?:\s+of\s+(?:the\s+)?[A-Z][\w-
 # "the Shanghai Cooperation Organisation", "the Doha Agreement": a place that names an
 # organisation or an accord is no venue.
 _NAMES_ORG_AFTER = re.compile(r"\s+(?:[A-Z][\w-]*\s+){0,2}(?:Organi[sz]ation|Cooperation|Agreements?|Accords?|"
-                              r"Process|Format|Declaration|Protocol|Conventions?)\b")
+                              r"Process|Format|Declaration|Protocol|Conventions?)\b"
+                              r"|['\u2019\"\u201d]?\s+(?:format|process|agreements?|accords?|declaration|protocol)\b")
+# ("the Astana format", "the Minsk agreements", in lower case too, right after the name)
 # (no capitalised word before the trigger: "Niamey, where Bamako agreed to a truce" has
 # its own subject)
 _WHERE_CLAUSE = re.compile(r",\s+(?:where|in\s+which)\b[^,;:()A-Z]*")

@@ -294,6 +294,8 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
      [("clash", "Gao")]),
     ("Leaders met on the sidelines of the Bamako Cooperation Organisation in Niamey.", [("meeting", "Niamey")]),
     ("Fighters attacked Gao in breach of the Bamako Agreement.", [("clash", "Gao")]),
+    ("Ministers of the \"Bamako format\" countries will meet in Niamey.", [("meeting", "Niamey")]),
+    ("Fighters attacked Gao in breach of the Bamako agreement.", [("clash", "Gao")]),
     # a place that locates another ("Putrajaya, outside Kuala Lumpur") is no second venue
     ("Ministers met in Kidal, just outside Gao, on Monday.", [("meeting", "Kidal")]),
     ("Shelters were set up in the Kidal district of Gao.", [("humanitarian", "Kidal")]),
