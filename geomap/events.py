@@ -263,6 +263,11 @@ def _speaks(text: str, start: int, end: int) -> bool:
     return False
 
 
+#: A clause that turns to something else: a trigger after it is not the place's ("signed
+#: a pledge in Aru to cease hostilities, but fighting resumed within weeks").
+_CONTRAST = re.compile(r"[,;]\s+(?:but|although|though|while|whereas|yet)\b")
+
+
 def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Sequence[LayerMatcher]) -> list[_Link]:
     """Rules 1, 2 and 4: pair the sentence's triggers with its venues."""
     if not venues or not matchers:
@@ -286,7 +291,8 @@ def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Seque
     taken: set[tuple[str, tuple[int, int]]] = set()
     for m in venues:
         options = [(_attachment(span, rel(m)), layer.order, layer.id, span, layer)
-                   for layer, span in triggers if allowed(layer, m)]
+                   for layer, span in triggers if allowed(layer, m)
+                   and not _CONTRAST.search(sentence.text, rel(m)[1], max(rel(m)[1], span[0]))]
         if options:
             _, _, _, span, layer = min(options, key=lambda o: o[:3])
             links[(layer.id, m.start)] = _Link(layer, span, m)

@@ -300,6 +300,10 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Ministers met in Kidal, just outside Gao, on Monday.", [("meeting", "Kidal")]),
     ("Shelters were set up in the Kidal district of Gao.", [("humanitarian", "Kidal")]),
     ("Shelters were set up in the village of Kidal, in Gao province.", [("humanitarian", "Kidal")]),
+    # a contrastive clause after the place speaks of something else
+    ("Leaders signed a pledge in Gao to cease hostilities, but fighting resumed within weeks.",
+     [("ceasefire", "Gao")]),
+    ("Residents of Gao stayed home, but fighting resumed elsewhere.", []),
     ("Shelters were set up in Mopti, in Kidal and in Gao.",
      [("humanitarian", "Gao"), ("humanitarian", "Kidal"), ("humanitarian", "Mopti")]),
     # a place that revises a toll is a government
