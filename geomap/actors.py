@@ -165,7 +165,7 @@ _RE_THE_PLURAL = re.compile(r"(?<![\w-])(?i:the)\s+(?P<name>[A-Z][a-z]+s)(?![\w-
 _COLLECTIVE = (
     r"(?:forces|troops|soldiers|fighters|rebels|militants|militia|militias|insurgents|"
     r"gangs|gang members|gunmen|jihadists|paramilitaries|separatists|guerrillas|"
-    r"police|army|military|coalition|mercenaries|loyalists|extremists)"
+    r"police|army|military|coalition|mercenaries|loyalists|extremists|units)"
 )
 _GENERIC_MODIFIERS = (
     r"(?:government|pro-government|anti-government|state|security|federal|rebel|armed|"

@@ -100,6 +100,7 @@ CASES = [
     ("An Indian Navy ship unloaded aid, and Ethiopian Airlines suspended flights.",
      {"Indian Navy", "Ethiopian Airlines"}, set()),
     ("The Humanitarian Country Team met on 31 May.", {"Humanitarian Country Team"}, set()),
+    ("Bloggers said Ukrainian units had taken the station.", {"Ukrainian units"}, set()),
 ]
 
 
