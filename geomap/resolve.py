@@ -109,12 +109,12 @@ def _vote(m: Mention) -> tuple[str | None, float]:
     """The country one mention votes for, and how much its vote weighs."""
     if not m.candidates:
         return None, 0.0
-    countries = {p.country for p in m.candidates if p.country}
     top = m.candidates[0]
     if m.role == "demonym":
         return top.country, 1.0
     if top.kind == "country":
         return top.country, 2.0
+    countries = {p.country for p in m.candidates if p.country}
     if len(countries) == 1:
         return countries.pop(), 1.5 if top.kind == "admin1" else 1.0
     return None, 0.0
