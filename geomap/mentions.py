@@ -114,6 +114,14 @@ _ARTICLES = frozenset({"al", "el", "ad", "an", "ar", "as", "at", "az"})
 _new_token = tuple.__new__
 
 
+try:  # only the optional compiled build (scripts/build_compiled.py) needs mypy_extensions
+    from mypy_extensions import mypyc_attr
+except ImportError:
+    def mypyc_attr(*_args: object, **_kwargs: object):  # type: ignore[misc]
+        return lambda cls: cls
+
+
+@mypyc_attr(native_class=False)  # mypyc compiles no subclass of list: this one stays a Python class
 class _Tokens(list):
     """The tokens of a text, and the indexes of the capitalised ones (``capitals``):
     the rules start from those, so they need not walk every word."""

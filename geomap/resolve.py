@@ -23,11 +23,17 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from math import asin, cos, log10, radians, sin, sqrt
+from typing import Any
 
 from geomap.gazetteer import Gazetteer, distance_km, in_division, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
 
 log = logging.getLogger("geomap")
+
+#: Country code -> the summed weight of the votes for it (see :func:`document_countries`):
+#: a Counter of floats, which typing's ``Counter`` (of int counts) cannot say; ``Any``
+#: keeps mypy quiet and keeps mypyc (scripts/build_compiled.py) from expecting ints.
+Votes = Any
 
 _PARENT_GAP = re.compile(r"\s*(?:,|\(|\bin\b|\bof\b)\s*(?:the\s+)?$", re.IGNORECASE)
 #: "Yarmouk military complex in southern Khartoum", "Kalma camp near Nyala": a few
@@ -74,7 +80,7 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
         senses[key] = pool.rank()
     for _round in range(COHERENCE_ROUNDS):
         anchors = [(k, _site_of(a, sites)) for k, a in _anchors(senses)]
-        chosen = {senses[k][0].id for k in pools if senses[k][0] is not None}
+        chosen = {place.id for place, _score in (senses[k] for k in pools) if place is not None}
         # the other senses of the other ambiguous names, at half weight: two small places
         # next to each other ("Edmonton" and "Enfield" in London) find each other even
         # when each name's first choice is a bigger place elsewhere.  Names with very
@@ -95,9 +101,9 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
     return out
 
 
-def document_countries(mentions: list[Mention]) -> Counter:
+def document_countries(mentions: list[Mention]) -> Votes:
     """Votes for each country code from the mentions whose country is not in doubt."""
-    votes: Counter = Counter()
+    votes: Votes = Counter()
     for m in mentions:
         country, weight = _vote(m)
         if country:
@@ -140,7 +146,7 @@ def _strays(mentions: list[Mention], senses: dict) -> list[tuple[str, str]]:
         place = senses[key][0]
         if place is None or key[1] != "name" or place.kind in ("country", "admin1", "region"):
             continue
-        own = Counter()
+        own: Votes = Counter()
         for m in group:
             country, weight = _vote(m)
             if country:
@@ -283,7 +289,7 @@ class _Pool:
 
     __slots__ = ("cands", "ids", "bonus", "sites", "priors")
 
-    def __init__(self, key: str, cands: list[Place], bonus: float, votes: Counter,
+    def __init__(self, key: str, cands: list[Place], bonus: float, votes: Votes,
                  sites: dict[int, _Site]):
         total = (sum(votes.values()) + COUNTRY_PRIOR) or 1.0
         self.cands, self.bonus = cands, bonus
@@ -346,7 +352,7 @@ CURATED_POI_PROMINENCE = 1.2
 KIND_PROMINENCE = {"country": 2.2, "region": 1.0, "admin1": 0.9, "admin2": 0.8, "airport": 1.0}
 
 
-def _prior(p: Place, weights: Counter, total: float, key: str = "") -> float:
+def _prior(p: Place, weights: Votes, total: float, key: str = "") -> float:
     """How well a candidate fits before the coherence rounds: its prominence plus the
     document's support for its country.
 
