@@ -22,12 +22,18 @@ import logging
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from math import cos, log10, radians
+from math import asin, cos, log10, radians, sin, sqrt
+from typing import Any
 
-from geomap.gazetteer import Gazetteer, distance_km, haversine_km, in_division, is_spelling_of, name_key
+from geomap.gazetteer import Gazetteer, distance_km, in_division, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
 
 log = logging.getLogger("geomap")
+
+#: Country code -> the summed weight of the votes for it (see :func:`document_countries`):
+#: a Counter of floats, which typing's ``Counter`` (of int counts) cannot say; ``Any``
+#: keeps mypy quiet and keeps mypyc (scripts/build_compiled.py) from expecting ints.
+Votes = Any
 
 _PARENT_GAP = re.compile(r"\s*(?:,|\(|\bin\b|\bof\b)\s*(?:the\s+)?$", re.IGNORECASE)
 #: "Yarmouk military complex in southern Khartoum", "Kalma camp near Nyala": a few
@@ -69,17 +75,18 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
         groups.setdefault((name_key(m.surface), m.role), []).append(m)
     senses: dict[tuple[str, str], tuple[Place | None, float]] = {}
     pools: dict[tuple[str, str], _Pool] = {}
+    sites: dict[int, _Site] = {}  # see _site_of: one per place, for the pools and every round
     for key, group in groups.items():
         cands, bonus, fixed = _pool(group[0], parents.get(key[0]), key[0] in towns)
         if fixed is not None:
             senses[key] = fixed
             continue
         votes = weights - document_countries(group)  # the other names' votes
-        pools[key] = pool = _Pool(key[0], cands, bonus, votes, _capitals(cands, gazetteer))
+        pools[key] = pool = _Pool(key[0], cands, bonus, votes, sites, _capitals(cands, gazetteer))
         senses[key] = pool.rank()
     for _round in range(COHERENCE_ROUNDS):
-        anchors = [(k, _Site(a)) for k, a in _anchors(senses)]
-        chosen = {senses[k][0].id for k in pools if senses[k][0] is not None}
+        anchors = [(k, _site_of(a, sites)) for k, a in _anchors(senses)]
+        chosen = {place.id for place, _score in (senses[k] for k in pools) if place is not None}
         # the other senses of the other ambiguous names, at half weight: two small places
         # next to each other ("Edmonton" and "Enfield" in London) find each other even
         # when each name's first choice is a bigger place elsewhere.  Names with very
@@ -100,9 +107,9 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
     return out
 
 
-def document_countries(mentions: list[Mention]) -> Counter:
+def document_countries(mentions: list[Mention]) -> Votes:
     """Votes for each country code from the mentions whose country is not in doubt."""
-    votes: Counter = Counter()
+    votes: Votes = Counter()
     for m in mentions:
         country, weight = _vote(m)
         if country:
@@ -114,12 +121,12 @@ def _vote(m: Mention) -> tuple[str | None, float]:
     """The country one mention votes for, and how much its vote weighs."""
     if not m.candidates:
         return None, 0.0
-    countries = {p.country for p in m.candidates if p.country}
     top = m.candidates[0]
     if m.role == "demonym":
         return top.country, 1.0
     if top.kind == "country":
         return top.country, 2.0
+    countries = {p.country for p in m.candidates if p.country}
     if len(countries) == 1:
         return countries.pop(), 1.5 if top.kind == "admin1" else 1.0
     return None, 0.0
@@ -145,7 +152,7 @@ def _strays(mentions: list[Mention], senses: dict) -> list[tuple[str, str]]:
         place = senses[key][0]
         if place is None or key[1] != "name" or place.kind in ("country", "admin1", "region"):
             continue
-        own = Counter()
+        own: Votes = Counter()
         for m in group:
             country, weight = _vote(m)
             if country:
@@ -263,32 +270,39 @@ def _anchors(senses: dict) -> list[tuple[tuple[str, str], Place]]:
 
 class _Site:
     """A place as the coherence rounds compare it: its point and its division code,
-    worked out once per round rather than once per candidate."""
+    worked out once per document (see :func:`_site_of`) rather than once per round."""
 
-    __slots__ = ("place", "lat", "lon", "cos_lat", "division", "is_admin1")
+    __slots__ = ("place", "lat", "lon", "cos_lat", "division", "is_admin1", "no_coherence")
 
     def __init__(self, place: Place):
         self.place, self.lat, self.lon = place, place.lat, place.lon
         self.cos_lat = cos(radians(place.lat))
         self.division = _division_code(place)
         self.is_admin1 = place.kind == "admin1"
+        self.no_coherence = place.kind in ("country", "region")  # see _coherence
 
-    def km(self, other: "_Site") -> float:
-        """Great-circle distance to ``other``, with each point's cosine worked out once."""
-        return haversine_km(self.lat, self.lon, self.cos_lat, other.lat, other.lon, other.cos_lat)
+
+def _site_of(place: Place, sites: dict[int, _Site]) -> _Site:
+    """The site of ``place``, made on first use; ``sites`` is keyed by the place object's
+    identity (the document's mentions hold every place for the whole call)."""
+    site = sites.get(id(place))
+    if site is None:
+        site = sites[id(place)] = _Site(place)
+    return site
 
 
 class _Pool:
     """The candidates left for one name, with what does not change from round to
     round: their sites and their prior scores (prominence and country votes)."""
 
-    __slots__ = ("cands", "bonus", "sites", "priors")
+    __slots__ = ("cands", "ids", "bonus", "sites", "priors")
 
-    def __init__(self, key: str, cands: list[Place], bonus: float, votes: Counter,
-                 capitals: frozenset[str] = frozenset()):
+    def __init__(self, key: str, cands: list[Place], bonus: float, votes: Votes,
+                 sites: dict[int, _Site], capitals: frozenset[str] = frozenset()):
         total = (sum(votes.values()) + COUNTRY_PRIOR) or 1.0
         self.cands, self.bonus = cands, bonus
-        self.sites = [_Site(p) for p in cands]
+        self.ids = [p.id for p in cands]
+        self.sites = [_site_of(p, sites) for p in cands]
         self.priors = [_prior(p, votes, total, key) for p in cands]
         divisions = {p.admin1 for p in cands if p.kind == "admin1"}
         # a division with a same-named town inside is named after it ("Gao", "Paris"): the
@@ -312,13 +326,13 @@ class _Pool:
         """The best candidate and a 0..1 confidence (see :func:`_prior` and :func:`_coherence`);
         ``neighbours`` are the places of the other names than ``key``."""
         scores = self.priors if neighbours is None or not neighbours.anchor_count(key) else \
-            [_coherence(prior, site, neighbours, key) for prior, site in zip(self.priors, self.sites)]
-        ranked = sorted(((score, p.id, p) for score, p in zip(scores, self.cands)),
-                        key=lambda t: (-t[0], t[1]))
-        best = ranked[0][0]
-        runner = ranked[1][0] if len(ranked) > 1 else 0.0
+            _coherence(self.priors, self.sites, neighbours, key)
+        # highest score first, then by id; tuples sort faster than a key function
+        ranked = sorted(zip([-score for score in scores], self.ids, range(len(scores))))
+        best = -ranked[0][0]
+        runner = -ranked[1][0] if len(ranked) > 1 else 0.0
         confidence = 0.6 + 0.4 * (best - runner) / best if best > 0 else 0.3
-        return ranked[0][2], min(1.0, confidence + self.bonus)
+        return self.cands[ranked[0][2]], min(1.0, confidence + self.bonus)
 
 
 def _capitals(cands: list[Place], gazetteer: Gazetteer) -> frozenset[str]:
@@ -377,7 +391,7 @@ def _people(population: int) -> float:
     return PROMINENCE_WEIGHT * min(1.0, log10(population + 1) / 7)
 
 
-def _prior(p: Place, weights: Counter, total: float, key: str = "") -> float:
+def _prior(p: Place, weights: Votes, total: float, key: str = "") -> float:
     """How well a candidate fits before the coherence rounds: its prominence plus the
     document's support for its country.
 
@@ -421,54 +435,68 @@ class _Neighbours:
         """How many anchors other names than ``key`` give."""
         return self.anchors - (key in self.anchor_of)
 
-    @staticmethod
-    def _band(lats: list[float], lat: float) -> slice:
-        margin = NEAR_DEGREES + 1e-6  # a little wider: the callers test the exact distance in latitude
-        return slice(bisect_left(lats, lat - margin), bisect_right(lats, lat + margin))
 
+def _coherence(priors: list[float], sites: list[_Site], neighbours: _Neighbours, key) -> list[float]:
+    """Each candidate's prior score plus what the other names' first choices (anchors)
+    say of it: the share of them that lie in its first-level division, and how close
+    the nearest of them is -- the names of a local story cluster, as CLIFF and Mordecai
+    observed.  Countries and regions get nothing.  ``key`` is the candidates' own name,
+    left out.
 
-def _coherence(score: float, site: _Site, neighbours: _Neighbours, key) -> float:
-    """``score`` plus what the other names' first choices (anchors) say of a candidate:
-    the share of them that lie in its first-level division, and how close the nearest
-    of them is -- the names of a local story cluster, as CLIFF and Mordecai observed.
-    Countries and regions get nothing.  ``key`` is the candidate's own name, left out."""
-    p = site.place
-    if p.kind in ("country", "region"):
-        return score
-    code, admin1, lat = site.division, site.is_admin1, site.lat
-    coded = code[1] is not None
+    One loop over the candidates, with what depends only on ``key`` worked out before
+    it and the distance formula written out: this runs for every candidate of every
+    ambiguous name, twice per document."""
     own = neighbours.anchor_of.get(key)
-    same = neighbours.divisions[code] - (own is not None and own.division == code) if coded else 0
-    # closeness: 1 for the same spot, falling to 0 at NEAR_KM; a division counts as near
-    # the places inside it (and only those), so a division is 1 near an anchor inside it
-    # and a place is 1 near a division anchor it lies in, the most closeness can be.
-    if admin1:
-        near = 1.0 if same else 0.0
-    elif coded and neighbours.admin1_divisions[code] - (
-            own is not None and own.is_admin1 and own.division == code) > 0:
-        near = 1.0
-    else:
-        near = 0.0
-        for k, a in neighbours.points[neighbours._band(neighbours.point_lats, lat)]:
-            if k == key or abs(lat - a.lat) >= NEAR_DEGREES:
-                continue
-            closeness = 1.0 - site.km(a) / NEAR_KM
-            if closeness > near:
-                near = closeness
-    score += DIVISION_WEIGHT * same / neighbours.anchor_count(key)
-    others = len(neighbours.others) - neighbours.others_of[key]
-    if others and near < OTHER_SENSE_WEIGHT and not admin1:
-        for k, o in neighbours.others[neighbours._band(neighbours.other_lats, lat)]:  # the same closeness, at half weight
-            if k == key or abs(o.lat - lat) >= NEAR_DEGREES:
-                continue
-            if o.is_admin1:
-                closeness = OTHER_SENSE_WEIGHT * (1.0 if coded and code == o.division else 0.0)
-            else:
-                closeness = OTHER_SENSE_WEIGHT * (1.0 - site.km(o) / NEAR_KM)
-            if closeness > near:
-                near = closeness
-    score += NEAR_WEIGHT * near
-    return score
+    anchor_count = neighbours.anchor_count(key)
+    divisions, admin1_divisions = neighbours.divisions, neighbours.admin1_divisions
+    points, point_lats = neighbours.points, neighbours.point_lats
+    others, other_lats = neighbours.others, neighbours.other_lats
+    has_others = len(others) - neighbours.others_of.get(key, 0) > 0
+    margin = NEAR_DEGREES + 1e-6  # a little wider than the band: the loops test the exact distance in latitude
+    out = []
+    for score, site in zip(priors, sites):
+        if site.no_coherence:
+            out.append(score)
+            continue
+        code, admin1, lat = site.division, site.is_admin1, site.lat
+        lon, cos_lat = site.lon, site.cos_lat
+        coded = code[1] is not None
+        same = divisions.get(code, 0) - (own is not None and own.division == code) if coded else 0
+        # closeness: 1 for the same spot, falling to 0 at NEAR_KM; a division counts as near
+        # the places inside it (and only those), so a division is 1 near an anchor inside it
+        # and a place is 1 near a division anchor it lies in, the most closeness can be.
+        if admin1:
+            near = 1.0 if same else 0.0
+        elif coded and admin1_divisions.get(code, 0) - (
+                own is not None and own.is_admin1 and own.division == code) > 0:
+            near = 1.0
+        else:
+            near = 0.0
+            for k, a in points[bisect_left(point_lats, lat - margin):bisect_right(point_lats, lat + margin)]:
+                if k == key or abs(lat - a.lat) >= NEAR_DEGREES:
+                    continue
+                # haversine_km(lat, lon, cos_lat, a.lat, a.lon, a.cos_lat), written out
+                dlat, dlon = radians(a.lat - lat), radians(a.lon - lon)
+                h = sin(dlat / 2) ** 2 + cos_lat * a.cos_lat * sin(dlon / 2) ** 2
+                closeness = 1.0 - 6371.0 * 2 * asin(sqrt(h)) / NEAR_KM
+                if closeness > near:
+                    near = closeness
+        score += DIVISION_WEIGHT * same / anchor_count
+        if has_others and near < OTHER_SENSE_WEIGHT and not admin1:
+            # the same closeness to the other senses, at half weight
+            for k, o in others[bisect_left(other_lats, lat - margin):bisect_right(other_lats, lat + margin)]:
+                if k == key or abs(o.lat - lat) >= NEAR_DEGREES:
+                    continue
+                if o.is_admin1:
+                    closeness = OTHER_SENSE_WEIGHT * (1.0 if coded and code == o.division else 0.0)
+                else:
+                    dlat, dlon = radians(o.lat - lat), radians(o.lon - lon)  # haversine_km, as above
+                    h = sin(dlat / 2) ** 2 + cos_lat * o.cos_lat * sin(dlon / 2) ** 2
+                    closeness = OTHER_SENSE_WEIGHT * (1.0 - 6371.0 * 2 * asin(sqrt(h)) / NEAR_KM)
+                if closeness > near:
+                    near = closeness
+        out.append(score + NEAR_WEIGHT * near)
+    return out
 
 
 def _division_code(p: Place) -> tuple[str | None, str | None]:
