@@ -158,7 +158,7 @@ def tokenize(text: str) -> _Tokens:
         end = start + len(word)
         base = word[:-2] if word[-1] == "s" and len(word) > 3 and word[-2:] in _POSSESSIVE_ENDINGS else word
         if word[0].isupper() or (word[2:3] == "-" and _article_name(word)
-                                 and not (gap == " " and tokens[-1].capital  # not "Tahrir al-Sham"
+                                 and not (gap == " " and tokens and tokens[-1].capital  # not "Tahrir al-Sham"
                                           and tokens[-1].text.lower() not in LOCATIVES)):
             # a single space (the usual gap) ends no sentence
             first = not tokens or (gap != " " and sentence_end(text, prev_end, start) is not None) \

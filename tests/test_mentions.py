@@ -253,6 +253,8 @@ def test_a_name_after_a_lower_case_arabic_article():
     tokens = tokenize("Fighting in al-Bayda. In al-Bayda again. Hayat Tahrir al-Sham said so.")
     assert [tokens[i].text for i in tokens.capitals] == [
         "Fighting", "al-Bayda", "In", "al-Bayda", "Hayat", "Tahrir"]  # not "al-Sham" of a longer name
+    # a text opening with one space and such a name (nothing before it to be part of)
+    assert [t.text for t in tokenize(" al-Bayda fell.")] == ["al-Bayda", "fell"]
 
 
 def test_a_name_with_an_inner_arabic_article_is_one_phrase(gazetteer):
