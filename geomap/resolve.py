@@ -315,7 +315,8 @@ class _Pool:
             # ("Florida" the state over Florida, Uruguay, a town of 36,000) -- unless the
             # name is also a country's capital's ("Washington")
             self.priors = [max(prior, prior - KIND_PROMINENCE["admin1"] + _people(p.population))
-                           if p.kind == "admin1" and p.admin1 not in named_after else prior
+                           if p.kind == "admin1" and p.admin1 not in named_after
+                           and name_key(p.name) == key else prior  # its own name: not "Atlantic" for Atlántico
                            for prior, p in zip(self.priors, cands)]
         if divisions - named_after:
             # "Delaware": the state, more than Delaware, Ohio (see NAMESAKE_PENALTY)

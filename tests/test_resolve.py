@@ -323,3 +323,9 @@ def test_a_division_named_like_a_person_is_no_place_alone(gazetteer):
 ])
 def test_states_by_their_people_capitals_and_towns_first(gazetteer, text, surface, place_id):
     assert _resolve(gazetteer, text)[surface].place.id == place_id
+
+
+def test_a_division_known_by_another_name_gets_no_prominence_from_its_people(gazetteer):
+    # "Atlantic" is also an English name of Colombia's Atlántico department
+    m = _resolve(gazetteer, "Storms formed over the Atlantic on Monday.")["Atlantic"]
+    assert m.place.kind == "region"
