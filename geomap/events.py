@@ -694,12 +694,10 @@ def _the_capital(doc, sentence: Sentence, ref: re.Match, venues: Sequence[Mentio
     return [Mention(doc.id, start, end, capital.name, (capital,), capital, 1.0, "name")]
 
 
-def _back_reference(sentence: Sentence, ref: re.Match, town: Mention | None) -> list[Mention]:
-    """The town the paragraph's last sentence with a venue named, when this sentence names
-    no place but refers to it (``ref``: "the town", "the city"; "Drone strikes hit Kidal.
-    Many residents fled the town."): as a venue read from those words."""
-    if town is None:
-        return []
+def _back_reference(sentence: Sentence, ref: re.Match, town: Mention) -> list[Mention]:
+    """The town the paragraph's last sentence with a venue named (:func:`_last_town`), when
+    this sentence names no town but refers to it (``ref``: "the town", "the city"; "Drone
+    strikes hit Kidal.  Many residents fled the town."): as a venue read from those words."""
     start, end = sentence.start + ref.start(), sentence.start + ref.end()
     return [replace(town, start=start, end=end)]
 

@@ -366,13 +366,11 @@ def _load_divisions(w: _Writer) -> None:
                 top = s["parentCode"]
                 while (subs.get(top) or {}).get("parentCode"):
                     top = subs[top]["parentCode"]
-                w.place(Place(f"admin2:{code}", name, s["latLng"][0], s["latLng"][1], "admin2",
-                              country, top if top in subs else None, 0, "iso3166-2"))
-                pid = f"admin2:{code}"
+                kind, division = "admin2", top if top in subs else None
             else:
-                pid = f"admin1:{code}"
-                w.place(Place(pid, name, s["latLng"][0], s["latLng"][1], "admin1",
-                              country, code, 0, "iso3166-2"))
+                kind, division = "admin1", code
+            pid = f"{kind}:{code}"
+            w.place(Place(pid, name, s["latLng"][0], s["latLng"][1], kind, country, division, 0, "iso3166-2"))
             forms = [name] + [re.sub(r"\s*\([a-z]{3}\)$", "", o).strip()
                                    for o in (s.get("localOtherName") or "").split(",")]
             for form in forms:
