@@ -37,7 +37,7 @@ TITLES = frozenset("""President Vice Secretary Minister Prime Premier Chancellor
  Chairperson Spokesman Spokeswoman Spokesperson Deputy Foreign Defence Defense Interior
  State Leader Chief Director Commissioner Officer Mr. Mrs. Ms. Dr. Gen. Col. Lt. Sgt.""".split())
 ORG_HEADS = frozenset("""Airways Airlines University Times Post Herald Tribune Journal Gazette
- FC Telegraph Daily Broadcasting Television Radio""".split())
+ FC Telegraph Daily Broadcasting Television Radio Rifles""".split())
 LOCATIVES = frozenset("""in at near outside from into to towards toward around across via
  through between inside""".split())
 #: Nouns after which "of <Name>" names a place ("the town of Fataki", "the outskirts of Khiam").

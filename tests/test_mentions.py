@@ -151,6 +151,8 @@ def test_single_letters_are_never_places(gazetteer, text):
     ("CHARLESTON, W.Va. - The AP reported it.", ["CHARLESTON", "W.Va"]),
     # contractions and titles are no places
     ("I've seen it, Dr. Smith said in Nairobi.", ["Nairobi"]),
+    # a regiment named after a state is an organisation ("the Assam Rifles")
+    ("The Assam Rifles returned fire near Moreh.", ["Moreh"]),
 ])
 def test_recognition_precision(gazetteer, text, places):
     found = [m.surface for m in find_mentions(_doc(text), gazetteer) if m.candidates]
