@@ -16,6 +16,9 @@ A layer file holds::
                                 # the patterns' searches
     requires_any: []            # if given, the sentence must also contain one of these
     unless_any: []              # the layer does not fire in a sentence containing one of these
+    weak_triggers: []           # triggers that do not fire at all in a document whose lead
+                                # (its first two sentences) holds one of unless_any: in a
+                                # report on an earthquake, "killed" and "struck" are its work
     remote_triggers: []         # phrases marking an event with no venue (a phone call)
     coarsest_place: country     # city, admin1 or country: how coarse an event's place may be
 
@@ -40,7 +43,7 @@ from .models import Layer
 ICONS = ("circle", "square", "triangle", "diamond", "star", "cross", "hexagon", "pin")
 GEOMETRIES = ("point", "line")
 _KEYS = {"id", "label", "description", "order", "geometry", "color", "icon", "triggers",
-         "patterns", "pattern_words", "requires_any", "unless_any", "remote_triggers", "coarsest_place"}
+         "patterns", "pattern_words", "requires_any", "unless_any", "weak_triggers", "remote_triggers", "coarsest_place"}
 COARSEST = ("city", "admin1", "country")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -107,6 +110,7 @@ def parse_layer(data: object, path: Path) -> Layer:
         id=layer_id, label=data["label"].strip(), description=str(data.get("description") or "").strip(),
         triggers=triggers, patterns=patterns, pattern_words=pattern_words, geometry=geometry, color=color.lower(), icon=icon,
         order=order, requires_any=_str_list(data, "requires_any", path), unless_any=_str_list(data, "unless_any", path),
+        weak_triggers=_str_list(data, "weak_triggers", path),
         remote_triggers=_str_list(data, "remote_triggers", path), coarsest_place=coarsest,
         source_file=path.name,
     )
@@ -207,17 +211,29 @@ class LayerMatcher:
         return phrase_regex(self.layer.unless_any)
 
     @cached_property
+    def _weak(self) -> re.Pattern | None:
+        return phrase_regex(self.layer.weak_triggers)
+
+    def quiet_in(self, lead: str) -> bool:
+        """Whether the layer's weak triggers are off in a document whose lead is ``lead``:
+        it holds one of the layer's ``unless_any`` (a report on a natural disaster)."""
+        return self._weak is not None and self._unless is not None and self._unless.search(lead) is not None
+
+    @cached_property
     def _remote(self) -> re.Pattern | None:
         return phrase_regex(self.layer.remote_triggers)
 
-    def triggers(self, sentence: str) -> list[tuple[int, int]]:
-        """Offsets of this layer's triggers in ``sentence`` (empty when the layer does not fire)."""
+    def triggers(self, sentence: str, *, weak: bool = True) -> list[tuple[int, int]]:
+        """Offsets of this layer's triggers in ``sentence`` (empty when the layer does not
+        fire); without its weak triggers when ``weak`` is false (see :meth:`quiet_in`)."""
         if self._requires is not None and not self._requires.search(sentence):
             return []
         if self._unless is not None and self._unless.search(sentence):
             return []
         spans = {m.span() for rx in self._trigger_res for m in rx.finditer(sentence)
                  if m.end() > m.start() and not (sentence[m.start()].isupper() and self._in_a_name(sentence, m))}
+        if not weak and self._weak is not None:
+            spans = {(a, b) for a, b in spans if not self._weak.fullmatch(sentence[a:b])}
         return sorted(spans)
 
     def _in_a_name(self, sentence: str, m: re.Match) -> bool:

@@ -126,6 +126,7 @@ class Layer:
     pattern_words: tuple[str, ...] = ()  # every pattern match holds one of these words (or a word they begin)
     requires_any: tuple[str, ...] = ()  # a trigger counts only if one of these is in the sentence too
     unless_any: tuple[str, ...] = ()  # ... and none of these ("earthquake struck" is no clash)
+    weak_triggers: tuple[str, ...] = ()  # triggers off in a document whose lead holds one of unless_any
     remote_triggers: tuple[str, ...] = ()  # events with no venue (a phone call): drawn between capitals
     coarsest_place: str = "country"  # "city", "admin1" or "country": the coarsest place an event may sit at
     geometry: str = "point"  # "point" or "line"

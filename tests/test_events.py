@@ -316,6 +316,37 @@ def test_hazards_are_not_clashes_and_governments_are_not_venues(text, expected):
     assert summary(events_of(text)) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a report on a disaster (its lead names one): killing and striking are the hazard's work
+    ("A cyclone hit the coast on Monday. At least 40 people were killed in Gao. It struck Mopti "
+     "on Tuesday.", []),
+    ("A blaze spread through the hills on Monday. The fire killed 15 people in Gao.", []),
+    # ... but fighting still is fighting
+    ("A cyclone hit the coast on Monday. Gunmen attacked Gao on Tuesday.", [("clash", "Gao")]),
+    # a report on fighting keeps its dead
+    ("Rebels advanced on Monday. At least 40 people were killed in Gao.", [("clash", "Gao")]),
+    # a "lightning offensive" is no lightning
+    ("Rebels launch a lightning offensive\nFighters attacked Gao on Monday. Eight people "
+     "were killed in Mopti.", [("clash", "Gao"), ("clash", "Mopti")]),
+])
+def test_a_disaster_report_kills_without_clashes(text, expected):
+    assert summary(events_of(text)) == expected
+
+
+def test_weak_triggers_are_declarative(tmp_path):
+    (tmp_path / "clash.yaml").write_text(
+        "id: clash\nlabel: Clashes\ntriggers: [killed, attack*]\nunless_any: [flood*]\n"
+        "weak_triggers: [killed]\n", encoding="utf-8")
+    (layer,) = load_layers(tmp_path)
+    from geomap.layers import LayerMatcher
+
+    matcher = LayerMatcher(layer)
+    assert matcher.quiet_in("Floods swept the valley.") and not matcher.quiet_in("Rebels advanced.")
+    sentence = "Gunmen attacked the town and killed six."
+    assert len(matcher.triggers(sentence)) == 2
+    assert [sentence[a:b] for a, b in matcher.triggers(sentence, weak=False)] == ["attacked"]
+
+
 def test_unless_any_is_declarative(tmp_path):
     (tmp_path / "protest.yaml").write_text(
         "id: protest\nlabel: Protests\ntriggers: [protest*]\nunless_any: [protestant*]\n", encoding="utf-8")
