@@ -115,6 +115,11 @@ _NOT_VENUE_BEFORE = re.compile(
     r"|(?:reconstruction|rebuilding|future|fate|status)\s+of)\s+(?:the\s+)?$", re.IGNORECASE)
 # "the International Court of Justice in The Hague": a court's seat, where no event of ours happens.
 _COURT_BEFORE = re.compile(r"\b(?:Court|Tribunal)(?:\s+of\s+(?:the\s+)?[A-Z][\w-]*)*\s+in\s+$")
+# "a spokeswoman for the U.N. humanitarian office (OCHA) in Kabul, said ...": where a
+# speaker works, named in the subject before a speech verb, is no venue.
+_SPEAKER_BASE_BEFORE = re.compile(r"\b(?:spokes(?:man|woman|person)|official|head|chief|director|representative|"
+                                  r"coordinator|envoy)\s+(?:for|of|at|with)\s+[^,;:]{0,80}?\bin\s+(?:the\s+)?$")
+_SPEECH_AFTER = re.compile(r",?\s+(?:said|says|told|added|warned)\b")
 # "the Shanghai Cooperation Organisation", "the Doha Agreement": a place that names an
 # organisation or an accord is no venue.
 _NAMES_ORG_AFTER = re.compile(r"\s+(?:[A-Z][\w-]*\s+){0,2}(?:Organi[sz]ation|Cooperation|Agreements?|Accords?|"
@@ -232,6 +237,8 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
     inside = [m for m in named if not _speaks(text, m.start, m.end)
               and not _NOT_VENUE_BEFORE.search(text, max(0, m.start - 40), m.start)
               and not _COURT_BEFORE.search(text, max(0, m.start - 60), m.start)
+              and not (_SPEECH_AFTER.match(text, m.end)
+                       and _SPEAKER_BASE_BEFORE.search(text, max(0, m.start - 120), m.start))
               and not _NAMES_ORG_AFTER.match(text, m.end)
               and (m.place.kind != "country" or _introduced_as_location(text, m, named))]
     if not inside:

@@ -285,6 +285,10 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Bamako has accused Niamey of hosting foreign troops.", []),
     ("The minister told reporters in Niamey that fighting broke out in Gao.", [("clash", "Gao")]),
     ("The group's affiliate in Mopti claimed the attack on Gao.", [("clash", "Gao")]),
+    # where a speaker works is no venue
+    ("A spokeswoman for the U.N. office (OCHA) in Niamey, said on Tuesday that aid had reached Gao.",
+     [("humanitarian", "Gao")]),
+    ("Aid trucks reached Niamey, said a spokeswoman for the U.N. office.", [("humanitarian", "Niamey")]),
     # where a statement was issued, where helpers came from, what a meeting was about
     ("Fighters attacked Gao, said a statement issued in Bamako.", [("clash", "Gao")]),
     ("Rescue teams from Niamey are working in Gao, where thousands were displaced.", [("humanitarian", "Gao")]),
