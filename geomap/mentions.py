@@ -552,11 +552,15 @@ def _inside_longer_name(tokens: list[_Token], i: int, j: int,
     # "Volunteers for the Defence of the Homeland": a place name takes no article
     of_the = i > 2 and tokens[i - 1].text == "the" and tokens[i - 2].text == "of" \
         and tokens[i - 3].capital and not tokens[i - 3].sentence_start
-    if not (before or after or of_the or compound):
+    # "Defensoría del Pueblo", "Université de Montréal": the last word of a longer name,
+    # after a particle that follows a capitalised word, however big the place
+    particle = i > 1 and tokens[i - 1].text in NAME_PARTICLES and tokens[i - 2].capital \
+        and tokens[i - 2].end + 1 == tokens[i - 1].start and tokens[i - 1].end + 1 == tokens[i].start
+    if not (before or after or of_the or compound or particle):
         return False
     if any(p.kind in ("admin1", "country") for _f, _r, p in rows):
         return False  # "the Ohio Supreme Court" still names Ohio
-    return compound or max(p.population for _f, _r, p in rows) < 100_000
+    return compound or particle or max(p.population for _f, _r, p in rows) < 100_000
 
 
 def _next_word(text: str, tokens: list[_Token], j: int) -> _Token | None:

@@ -207,6 +207,8 @@ def test_tokenize_lists_capitals_and_sentence_starts():
     ("Wal-Mart opened a store in Bentonville.", "Mart"),
     # the first word of a longer name joined by a particle ("Palais" is a village in France)
     ("The agency spoke at the Palais des Nations in Geneva.", "Palais"),
+    # ... and the last one, however big the place (Pueblo, Colorado: 110,000 people)
+    ("The ombudsman's office, the Defensoría del Pueblo, counted 80 dead.", "Pueblo"),
     # an organisation's other name in brackets ("Kızılay" is a quarter of Ankara)
     ("AFAD and the Turkish Red Crescent (Kızılay) set up tents in Antakya.", "Kızılay"),
     # an adverb opening a sentence ("Inland" is an English name of Norway's Innlandet)
