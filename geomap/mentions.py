@@ -54,6 +54,9 @@ FEATURE_AFTER = frozenset("""River Sea Ocean Lake Lakes Gulf Bay Strait Straits 
 #: Words that make "<word> <name>" ("Lake Chad", "Mount Kenya", "Gulf of Aden") a feature.
 FEATURE_BEFORE = frozenset("Lake Mount Mt Gulf Bay Sea Strait Straits".split())
 FEATURE_WORDS = FEATURE_BEFORE | FEATURE_AFTER
+#: Words that make "<name> <word>" a street or road ("Lini Highway", "Washington Drive"):
+#: named after a place or a person, it is not where that place is.
+STREET_AFTER = frozenset("Street Road Avenue Boulevard Lane Highway Drive".split())
 #: Words that make "<word> of <name>" a feature ("Cape of Good Hope", "Bight of Benin");
 #: without "of" they begin place names ("Cape Town").
 FEATURE_BEFORE_OF = FEATURE_BEFORE | {"Cape", "Bight"}
@@ -471,8 +474,9 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str, key: str,
     if i in persons or (not strong and not after_locative
                         and all(t.base in person_words for t in tokens[i:j + 1])):
         return False  # "George Washington said", "Washington said"; not "in Washington"
-    if j + 1 < len(tokens) and tokens[j + 1].text in ORG_HEADS:
-        return False
+    if j + 1 < len(tokens) and (tokens[j + 1].text in ORG_HEADS or tokens[j + 1].text in STREET_AFTER
+                                and not any(p.kind in ("admin1", "country") for _f, _r, p in rows)):
+        return False  # "Kenya Airways"; "Memphis Street", but "Minnesota Highway 55"
     if not strong and _inside_longer_name(tokens, i, j, rows):
         return False
     if i == j and not strong and _alternate_only(surface, rows):
