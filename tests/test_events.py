@@ -310,6 +310,10 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Residents of Gao stayed home, but fighting resumed elsewhere.", []),
     ("Shelters were set up in Mopti, in Kidal and in Gao.",
      [("humanitarian", "Gao"), ("humanitarian", "Kidal"), ("humanitarian", "Mopti")]),
+    # a place taken over; not a post, nor a try
+    ("Fighters took over the administration of Gao on Tuesday.", [("control", "Gao")]),
+    ("The colonel took over as president in Bamako.", []),
+    ("Troops tried to take over the airport in Gao.", []),
     # a place that revises a toll is a government
     ("A ceasefire held in Gao as Bamako raised its death toll to 40.", [("ceasefire", "Gao")]),
     # a quake is a hazard (humanitarian, never a clash), and so are homes destroyed
