@@ -23,7 +23,8 @@ trigger is linked to the resolved places of the same sentence:
 
 A sentence that names no place but refers to "the town" or "the city" takes the one town
 the paragraph's last sentence with a venue named ("Drone strikes hit Kidal. Many
-residents fled the town.").
+residents fled the town."); one that says "there" takes the last town the sentence just
+before named ("He flew to Nairobi. He met Ruto there.").
 
 Routes with two named ends ("the road from Semera to Mekelle", "between Goma and
 Bukavu") become lines.  A call between leaders (a layer's ``remote_triggers``) with no
@@ -648,6 +649,12 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
             town = _last_town(sentences, n, ctx, doc.text)
             if town is not None and all(v.place.country == town.place.country for v in venues):
                 venues = _back_reference(sentence, ref, town)
+        if all(place_rank(v.place) > 0 for v in venues) and n > 0 and (ref := _THERE.search(sentence.text)):
+            # "there" in a sentence that names no town: the last town the sentence before
+            # named ("... left Mekelle for Addis Ababa. He met Abiy Ahmed there on Saturday.")
+            town = _last_town_named(sentences[n - 1], sentence, ctx, doc.text)
+            if town is not None:
+                venues = _back_reference(sentence, ref, town)
         if all(place_rank(v.place) > 0 for v in venues) and (ref := _CAPITAL_REFERENCE.search(sentence.text)):
             venues = _the_capital(doc, sentence, ref, venues, ctx, gazetteer) or venues
         events += _sentence_events(doc, ctx, sentence, venues, firing, quiet)
@@ -676,6 +683,20 @@ def _last_town(sentences: Sequence[Sentence], n: int, ctx, text: str) -> Mention
             towns = {v.place.id: v for v in venues if v.place.kind == "city"}
             return next(iter(towns.values())) if len(towns) == 1 else None
     return None
+
+
+def _last_town_named(before: Sentence, sentence: Sentence, ctx, text: str) -> Mention | None:
+    """The last town that ``before``, the sentence right before ``sentence`` in its
+    paragraph, names as a venue; ``None`` when it names none."""
+    if before.block != sentence.block:
+        return None
+    towns = [v for v in _venues(before, ctx.mentions_in(before), text) if v.place.kind == "city"]
+    return max(towns, key=lambda v: v.start) if towns else None
+
+
+#: "there" as a place ("met him there"), not "there is", "there were" or "over there".
+_THERE = re.compile(r"(?<![Oo]ver )(?:\bthere\b|^There,)(?!\s+(?:is|are|was|were|has|have|had|will|would|could|can|may|"
+                    r"might|must|should|seems?|seemed|appears?|appeared|remains?|remained|being|been|be)\b|['\u2019]s)")
 
 
 #: "the town", "the city", "the district capital": a place named before ("the town of X"

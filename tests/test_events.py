@@ -378,6 +378,21 @@ def test_layer_matchers_are_kept_across_documents():
 
 
 @pytest.mark.parametrize("text, expected", [
+    # "there": the last town the sentence just before named
+    ("The envoy left Gao for Bamako. He met the president there on Saturday.", [("meeting", "Bamako")]),
+    # not "there were", not across paragraphs, and not when that sentence named no town
+    ("The envoy left Gao for Bamako. There were talks on Saturday.", []),
+    ("The envoy flew to Bamako.\n\nHe met the president there on Saturday.", []),
+    ("The envoy flew to Mali. He met the president there on Saturday.", []),
+])
+def test_there_is_the_town_just_named(text, expected):
+    events = events_of(text)
+    assert summary(events) == expected
+    for e in events:
+        assert text[e.place_start:e.place_end] == "there"
+
+
+@pytest.mark.parametrize("text, expected", [
     # "the town" in a sentence with no place of its own is the town named just before
     ("Drone strikes hit Gao on Saturday. Many residents fled the town, officials said.",
      [("clash", "Gao"), ("humanitarian", "Gao")]),
