@@ -72,6 +72,8 @@ _ACCORDING_AT_END = re.compile(r"\baccording\s+to\b[^,;]*$", re.IGNORECASE)
 _BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|near|outside)\s+of\s+$|"
                       r"\b(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of)\s+$|"
                       r",\s+(?:just\s+|about\s+)?(?:outside|near)\s+$|"  # "Putrajaya, outside Kuala Lumpur"
+                      r"\b(?:airport|airbase|air\s+base|base|camp|port|crossing|bridge|dam|plant|refinery|prison|"
+                      r"hospital)\s+(?:just\s+)?(?:outside|near)\s+$|"  # "Ben Gurion airport near Tel Aviv"
                       r"\b(?:district|suburb|neighbou?rhood|quarter|municipality|county)\s+of\s+$",  # "the Nurdağı district of Gaziantep"
                       re.IGNORECASE)
 # "the village of Letur, in Albacete province": a province named after its city locates

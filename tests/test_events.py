@@ -302,6 +302,7 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Fighters attacked Gao in breach of the Bamako agreement.", [("clash", "Gao")]),
     # a place that locates another ("Putrajaya, outside Kuala Lumpur") is no second venue
     ("Ministers met in Kidal, just outside Gao, on Monday.", [("meeting", "Kidal")]),
+    ("Gao airport near Kidal remains closed to all flights.", [("supply_route", "Gao")]),
     ("Shelters were set up in the Kidal district of Gao.", [("humanitarian", "Kidal")]),
     ("Shelters were set up in the village of Kidal, in Gao province.", [("humanitarian", "Kidal")]),
     # a contrastive clause after the place speaks of something else
