@@ -453,7 +453,8 @@ def _map_admin1(con: sqlite3.Connection) -> None:
 
 
 def _airport_names(name: str, city: str) -> set[str]:
-    """Official name plus variants: no "International", "<City> Airport", no lead city."""
+    """Official name plus variants: no "International", "<City> Airport", no lead city
+    (with "International" too, as news writes it)."""
     forms = {name}
     plain = re.sub(r"\s+International\b", "", name)
     forms.add(plain)
@@ -462,6 +463,10 @@ def _airport_names(name: str, city: str) -> set[str]:
     words = plain.split()
     if len(words) >= 3 and words[-1] == "Airport":
         forms.add(" ".join(words[1:]))  # "Bukavu Kavumu Airport" -> "Kavumu Airport"
+        if city and plain.startswith(city + " ") and len(words) - len(city.split()) >= 2:
+            # "Port Vila Bauerfield Airport" -> "Bauerfield Airport", "Bauerfield International Airport"
+            own = plain[len(city) + 1:]
+            forms |= {own, own[:-len("Airport")] + "International Airport"}
     return {f for f in forms if len(f.split()) >= 2}
 
 

@@ -30,6 +30,8 @@ def test_name_key(text, key):
     ("Washington", "US", 38.9, -77.04),
     ("Toussaint Louverture International Airport", "HT", 18.58, -72.29),
     ("Sanaa International Airport", "YE", 15.48, 44.22),
+    # an airport named after its city and more, by the rest of its name ("Port Vila Bauerfield Airport")
+    ("Bauerfield International Airport", "VU", -17.70, 168.32),
     ("Cap-Haitien", "HT", 19.76, -72.2),
     ("Kavumu", "CD", -2.309, 28.809),
 ])
