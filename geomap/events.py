@@ -115,6 +115,7 @@ _NOT_VENUE_BEFORE = re.compile(
     r"|(?:told\s+(?:reporters|journalists)|(?:news|press)\s+conference|briefing|issued|released|"
     r"affiliate|branch|wing|franchise)\s+in"
     r"|(?:teams?|rescuers|delegations?|experts|volunteers|doctors)\s+from"
+    r"|(?:back|returned|returning|returnees|deported|deportees|expelled)\s+from"  # origins of returnees
     r"|(?:reconstruction|rebuilding|future|fate|status)\s+of)\s+(?:the\s+)?$", re.IGNORECASE)
 # "the International Court of Justice in The Hague": a court's seat, where no event of ours happens.
 _COURT_BEFORE = re.compile(r"\b(?:Court|Tribunal)(?:\s+of\s+(?:the\s+)?[A-Z][\w-]*)*\s+in\s+$")
@@ -229,6 +230,23 @@ def _introduced_as_location(text: str, m: Mention, before: Sequence[Mention]) ->
     return False
 
 
+def _not_venue_listed(text: str, m: Mention, named: Sequence[Mention]) -> bool:
+    """Whether the words before ``m``, or before the first name of the list it ends, make
+    it no venue (:data:`_NOT_VENUE_BEFORE`): "rescuers from Australia and New Zealand"."""
+    start = m.start
+    for other in reversed([n for n in named if n.end <= m.start]):
+        if _NOT_VENUE_BEFORE.search(text, max(0, start - 40), start):
+            return True
+        if not _LIST_SEP.fullmatch(text, other.end, start):
+            return False
+        start = other.start  # the name before, in the same list
+    return _NOT_VENUE_BEFORE.search(text, max(0, start - 40), start) is not None
+
+
+#: What separates the names of a list ("Iran and Pakistan", "Chad, Niger and Mali").
+_LIST_SEP = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+
+
 def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[Mention]:
     """Resolved place names of a sentence that can host an event (rules 3)."""
     named = [m for m in mentions if m.place is not None and m.role == "name"
@@ -238,7 +256,7 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
     said_at = sentence.start + _attribution_start(sentence.text)
     named = [m for m in named if m.end <= said_at]
     inside = [m for m in named if not _speaks(text, m.start, m.end)
-              and not _NOT_VENUE_BEFORE.search(text, max(0, m.start - 40), m.start)
+              and not _not_venue_listed(text, m, named)
               and not _COURT_BEFORE.search(text, max(0, m.start - 60), m.start)
               and not (_SPEECH_AFTER.match(text, m.end)
                        and _SPEAKER_BASE_BEFORE.search(text, max(0, m.start - 120), m.start))

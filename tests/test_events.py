@@ -292,6 +292,10 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     # where a statement was issued, where helpers came from, what a meeting was about
     ("Fighters attacked Gao, said a statement issued in Bamako.", [("clash", "Gao")]),
     ("Rescue teams from Niamey are working in Gao, where thousands were displaced.", [("humanitarian", "Gao")]),
+    ("Rescuers from Niamey and Bamako are working in Gao, where thousands were displaced.",
+     [("humanitarian", "Gao")]),
+    # where returnees come from
+    ("Mali struggles to house thousands of refugees forced back from Niger and Algeria.", []),
     ("Leaders meeting in Niamey discussed the reconstruction of Gao.", [("meeting", "Niamey")]),
     # a court's seat; a place that names an organisation or an accord
     ("Fighting spread to Gao, which the International Court of Justice in Bamako awarded to Mali.",
