@@ -128,6 +128,7 @@ _SPEECH_AFTER = re.compile(r",?\s+(?:said|says|told|added|warned)\b")
 # organisation or an accord is no venue.
 _NAMES_ORG_AFTER = re.compile(r"\s+(?:[A-Z][\w-]*\s+){0,2}(?:Organi[sz]ation|Cooperation|Agreements?|Accords?|"
                               r"Process|Format|Declaration|Protocol|Conventions?)\b"
+                              r"|\s+(?:war|conflict)\b(?!\s+(?:zone|area|region)s?\b)"  # "the Tigray war": a war's name
                               r"|['\u2019\"\u201d]?\s+(?:format|process|agreements?|accords?|declaration|protocol)\b")
 # ("the Astana format", "the Minsk agreements", in lower case too, right after the name)
 # (no capitalised word before the trigger: "Niamey, where Bamako agreed to a truce" has

@@ -304,6 +304,9 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Fighters attacked Gao in breach of the Bamako Agreement.", [("clash", "Gao")]),
     ("Ministers of the \"Bamako format\" countries will meet in Niamey.", [("meeting", "Niamey")]),
     ("Fighters attacked Gao in breach of the Bamako agreement.", [("clash", "Gao")]),
+    # a place that names a war
+    ("Mali and Niger became allies during the Gao war, when troops fought side by side.", []),
+    ("Fighting spread across the Gao conflict zone.", [("clash", "Gao")]),
     # a place that locates another ("Putrajaya, outside Kuala Lumpur") is no second venue
     ("Ministers met in Kidal, just outside Gao, on Monday.", [("meeting", "Kidal")]),
     ("Gao airport near Kidal remains closed to all flights.", [("supply_route", "Gao")]),
