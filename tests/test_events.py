@@ -327,6 +327,9 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     # a quake is a hazard (humanitarian, never a clash), and so are homes destroyed
     ("The quake killed 40 people in Gao.", [("humanitarian", "Gao")]),
     ("Homes destroyed in Mopti left hundreds homeless.", [("humanitarian", "Mopti")]),
+    # the places hit hardest
+    ("The hardest-hit districts are Gao and Kidal.", [("humanitarian", "Gao"), ("humanitarian", "Kidal")]),
+    ("Mopti was badly hit.", [("humanitarian", "Mopti")]),
 ])
 def test_hazards_are_not_clashes_and_governments_are_not_venues(text, expected):
     assert summary(events_of(text)) == expected
