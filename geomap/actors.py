@@ -120,13 +120,13 @@ _TITLES = (
     r"Brigadier General|Brig\. ?Gen\.|Brigadier|Brig\.|General|Gen\.|Colonel|Col\.|Lt\. Col\.|Major|"
     r"Captain|Capt\.|Admiral|Adm\.|Marshal|Field Marshal|Commander|"
     r"King|Queen|Prince|Crown Prince|Emir|Sheikh|Chancellor|Ambassador|Envoy|"
-    r"Special Envoy|Governor|Gov\.|Senator|Sen\.|Mayor|Speaker|Chief Justice|Judge|"
+    r"Special Envoy|Governor|Gov\.|Prefect|Senator|Sen\.|Mayor|Speaker|Chief Justice|Judge|"
     r"Pope|Cardinal|Archbishop|Bishop|Imam|Rabbi|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)"
 )
 _LOWER_TITLES = (
     r"(?:commander-in-chief|commander|spokesperson|spokesman|spokeswoman|leader|chief|"
     r"envoy|president|minister|general|ambassador|mediator|negotiator|chairman|"
-    r"chairperson|chairwoman|head|director|coordinator|governor|mayor)"
+    r"chairperson|chairwoman|head|director|coordinator|governor|mayor|prefect)"
 )
 _PARTICLE = r"(?:bin|bint|ibn|al|el|de|da|dos|das|du|van|von|der|den|le|la)"
 _NAME_TOKEN = r"(?:[A-Z][a-zA-Z\u00C0-\u024F'\u2019-]*[a-zA-Z\u00C0-\u024F]|(?:al|el|ad|as|an)-[A-Z][\w\u00C0-\u024F-]*|[A-Z]\.)"

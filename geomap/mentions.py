@@ -260,7 +260,7 @@ def _keep_rows(surface: str, rows: list[tuple[str, str, Place]],
 #: (Not words that are also adjectives: "official", "general", "chief".)
 ROLES = frozenset("""spokesman spokeswoman spokesperson commander leader minister president
  governor envoy mediator negotiator colonel ambassador mayor chairman chairwoman
- coordinator""".split())
+ coordinator prefect""".split())
 #: Vessels, whose names follow them like people's ("the tanker Marlin Luanda").
 VESSELS = frozenset("""tanker ship vessel freighter carrier frigate destroyer ferry
  bulker""".split())

@@ -92,6 +92,8 @@ CASES = [
      {"Presidents"}),
     ("He met the president of the Valencian regional government, Carlos Mazón, and emergency chiefs.",
      {"Carlos Mazón"}, set()),
+    ("He held a crisis meeting with the prefect, François-Xavier Bieuville, and mayors.",
+     {"François-Xavier Bieuville"}, set()),
     ("China's envoy met junta leader Senior Gen. Min Aung Hlaing in the capital.", {"Min Aung Hlaing"},
      {"Senior Gen", "Senior Gen."}),
     # a generic modifier that ends a name is part of it
