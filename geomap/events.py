@@ -98,7 +98,8 @@ _PLACE_AS_ACTOR = re.compile(
 # a locative puts someone in it ("the authorities in Sumy ordered an evacuation").
 _PLACE_ACTS = re.compile(
     r"\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:launched|launches|ordered|orders|deployed|deploys|sent|sends|"
-    r"recalled|expelled|sanctioned|imposed|continued\s+to|continues\s+to)\b", re.IGNORECASE)
+    r"recalled|expelled|sanctioned|imposed|continued\s+to|continues\s+to|(?:began|begins)\s+(?:its|their)|struck|attacked|bombed|"
+    r"shelled|fired)\b", re.IGNORECASE)
 # "Kyiv's forces crossed the border": the place names a party.
 _FORCES_AFTER = re.compile(r"['\u2019]s\s+(?:forces|troops|army|military|soldiers|navy|air\s+force|fighters|"
                            r"militias?|government|police|warplanes|drones)\b", re.IGNORECASE)
@@ -455,9 +456,17 @@ class _DocContext:
             inside = place_spans[bisect_left(span_starts, s.start):bisect_right(span_starts, s.end)]
             local = [(a - s.start, b - s.start) for a, b in inside if b <= s.end]
             found = [(s.start + a, s.start + b, name) for a, b, name in actors_mod.find_actors(s.text, exclude=local)]
-            found = sorted(found + self._named_again(s, found, inside))
+            found = sorted(found + self._named_again(s, found, inside) + self._governments(s))
             self._found_in[s.start] = found
         return found
+
+    def _governments(self, s: Sentence) -> list[tuple[int, int, str]]:
+        """The countries ``s`` names as the ones who act or speak ("Israel began its
+        campaign", "Iran retaliated"): parties, named as the text names them."""
+        text = self.doc.text
+        return [(m.start, m.end, m.surface) for m in self.mentions_in(s)
+                if m.role == "name" and m.place is not None and m.place.kind == "country" and m.end <= s.end
+                and _speaks(text, m.start, m.end) and not _FORCES_AFTER.match(text, m.end)]
 
     def _named_again(self, s: Sentence, found: list[tuple[int, int, str]],
                      places: list[tuple[int, int]]) -> list[tuple[int, int, str]]:

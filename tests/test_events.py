@@ -181,6 +181,19 @@ def test_a_dateline_dates_the_story_and_names_no_actor_or_venue():
     assert not {"BAMAKO", "Reuters", "Mali"} & set(ev.actors)
 
 
+def test_countries_that_act_are_actors():
+    (ev,) = events_of("Mali struck rebel positions near Kidal on Monday.")
+    assert ev.event_type == "clash" and ev.place == "Kidal" and ev.actors == ("Mali",)
+    (ev,) = events_of("Niger began its offensive on Gao on Monday.")
+    assert ev.event_type == "clash" and ev.place == "Gao" and "Niger" in ev.actors
+    # a country where something happens, and one whose forces act, are not named as acting
+    (ev,) = events_of("Thousands of refugees fled to Mali on Monday.")
+    assert "Mali" not in ev.actors
+    # ... and "the battle for Gao began" is no government's act
+    (ev,) = events_of("The battle for Gao began in June.")
+    assert ev.place == "Gao"
+
+
 def test_people_named_again_by_surname_are_actors():
     text = ("President Daniel Noboa declared a state of emergency on Monday. "
             "Noboa, who took office in November, met the chiefs of the armed forces in Bamako on Tuesday.")
