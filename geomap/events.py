@@ -273,6 +273,11 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
                 or _PARENT_AREA.match(text, m.end) and _COMMA_IN_END.search(text, sentence.start, m.start)]
         if len(refs) < len(kept):
             kept = [m for m in kept if m not in refs]
+    elif finest == 1 and len(kept) > 1:
+        # "eastern Afghanistan" beside "Kunar province": the province is the finer place
+        provinces = {m.place.country for m in kept if m.place.kind == "admin1"}
+        kept = [m for m in kept if not (m.place.kind == "region" and m.place.id.startswith("country:")
+                                        and m.place.country in provinces)]
     return kept
 
 

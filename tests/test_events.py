@@ -18,6 +18,7 @@ PLACES = {
     "Mali": Place("country:ML", "Mali", 17.0, -4.0, "country", "ML"),
     "Niger": Place("country:NE", "Niger", 17.6, 8.1, "country", "NE"),
     "Timbuktu": Place("t:timbuktu", "Timbuktu", 16.77, -3.0, "city", "ML"),
+    "Tillabéri": Place("t:tillaberi", "Tillabéri", 14.2, 1.45, "admin1", "NE"),
     "Niamey": Place("t:niamey", "Niamey", 13.51, 2.11, "city", "NE"),
     "Malian": Place("country:ML", "Mali", 17.0, -4.0, "country", "ML"),
     "Nigerien": Place("country:NE", "Niger", 17.6, 8.1, "country", "NE"),
@@ -63,6 +64,8 @@ def summary(events):
     ("Officials met in Mali to discuss security.", []),
     # the finer place wins over the country that contains it
     ("Rebels captured Kidal in northern Mali.", [("control", "Kidal")]),
+    # a province is finer than the part of its country around it
+    ("Thousands were displaced in western Niger after floods hit Tillabéri.", [("humanitarian", "Tillabéri")]),
     # a bearing names a reference point, not a venue
     ("Talks were held in Gao, north of Bamako, last week.", [("meeting", "Gao")]),
     # words in a "X said" attribution are not triggers
