@@ -346,6 +346,8 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     # the places hit hardest
     ("The hardest-hit districts are Gao and Kidal.", [("humanitarian", "Gao"), ("humanitarian", "Kidal")]),
     ("Mopti was badly hit.", [("humanitarian", "Mopti")]),
+    # help that gets through
+    ("Teams reached Kidal for the first time on Tuesday.", [("humanitarian", "Kidal")]),
 ])
 def test_hazards_are_not_clashes_and_governments_are_not_venues(text, expected):
     assert summary(events_of(text)) == expected
