@@ -614,9 +614,20 @@ class _DocContext:
         reporting date); else the latest one earlier in the same block; else none."""
         inside = self.days_in(sentence)
         if inside:
-            # a date after "said" is when someone spoke: the event's own date wins over it
-            return min(inside, key=lambda d: (self._reporting(d, sentence), abs(d.start - near), d.start))
+            # a date after "said" is when someone spoke, and one in a clause about someone
+            # else's doings ("Boric, who flew over the area on Saturday, chaired a meeting
+            # on Sunday") is another time: the event's own date wins over both
+            asides = [(sentence.start + m.start(), sentence.start + m.end()) for m in _ASIDE.finditer(sentence.text)]
+
+            def aside(d) -> bool:
+                return any(a <= d.start < b and not a <= near < b for a, b in asides)
+
+            return min(inside, key=lambda d: (self._reporting(d, sentence), aside(d), abs(d.start - near), d.start))
         return self._block_dates[sentence.start]
+
+
+#: A relative clause set off by commas ("Boric, who flew over the area on Saturday, ...").
+_ASIDE = re.compile(r",\s+(?:who|which|whose)\b[^,;()]*,")
 
 
 def _event_id(doc: Document, start: int, layer_id: str, place: str) -> str:

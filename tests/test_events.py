@@ -151,6 +151,11 @@ def test_an_inferred_call_never_merges_with_a_located_meeting():
     assert located and located[0].date == dt.date(2024, 6, 3)
 
 
+def test_a_date_in_a_clause_about_something_else_is_not_the_events():
+    (ev,) = events_of("Keita, who flew over Gao on Saturday, chaired a meeting in Bamako on Sunday.")
+    assert ev.event_type == "meeting" and ev.date == dt.date(2024, 6, 9)
+
+
 def test_a_bearing_and_a_country_make_a_region():
     (ev,) = events_of("Heavy fighting continued in northern Mali on June 2.")
     assert ev.event_type == "clash" and ev.place == "northern Mali"
