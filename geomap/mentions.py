@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from geomap.gazetteer import Gazetteer, is_spelling_of, name_key
+from geomap.gazetteer import Gazetteer, in_division, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
 
 MAX_WORDS = 6
@@ -747,11 +747,15 @@ _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 
 
 def name_variants(surface: str) -> list[str]:
-    """Lookup forms of a name as written: itself, then without "the" or a possessive."""
+    """Lookup forms of a name as written: itself, then without "the" or a possessive,
+    then the name before a comma ("Washington, D.C.": its area comes after it)."""
     forms = [surface]
     bare = _POSSESSIVE.sub("", _LEADING_THE.sub("", surface.strip()))
     if bare and bare != surface:
         forms.append(bare)
+    head = bare.partition(",")[0].strip()
+    if head and head != bare:
+        forms.append(head)
     return forms
 
 
@@ -763,10 +767,31 @@ def mentions_for_spans(doc: Document, spans: list[tuple[int, int]],
     gazetteer does not know comes back with no candidates.
     """
     forms = {(s, e): name_variants(doc.text[s:e]) for s, e in spans}
-    found = gazetteer.lookup_keys([name_key(f) for fs in forms.values() for f in fs])
+    tails = {(s, e): doc.text[s:e].partition(",")[2].strip() for s, e in spans}
+    found = gazetteer.lookup_keys([name_key(f) for fs in forms.values() for f in fs]
+                                  + [name_key(t) for t in tails.values() if t])
     out = []
     for (s, e), variants in sorted(forms.items()):
-        rows = next((r for f in variants if (r := _keep_rows(f, found.get(name_key(f), [])))), [])
+        form, rows = next(((f, r) for f in variants if (r := _keep_rows(f, found.get(name_key(f), [])))), ("", []))
+        tail = tails[(s, e)]
+        if tail and "," not in form:  # the name before its area ("Washington, D.C."): in that area
+            rows = _under(rows, [p for _f, _r, p in found.get(name_key(tail), [])]) or rows
         rows = _abbreviations_with_their_dot(rows, doc.text[s:e].rstrip().endswith("."), keep_alone=True)
         out.append(_to_mention(doc.id, s, e, doc.text[s:e], rows))
     return out
+
+
+def _under(rows: list[tuple[str, str, Place]], areas: list[Place]) -> list[tuple[str, str, Place]]:
+    """The ``rows`` whose place is one of ``areas`` ("Washington, D.C.": "D.C." is the
+    city itself) or lies in one of those that are countries or divisions."""
+    ids = {a.id for a in areas}
+    same = [r for r in rows if r[2].id in ids]
+    if same:
+        return same
+    inside = set()
+    for a in areas:
+        if a.kind == "country":
+            inside |= {r[2].id for r in rows if r[2].country == a.country and r[2].kind != "country"}
+        elif a.kind == "admin1":
+            inside |= {p.id for p in in_division([r[2] for r in rows], a)}
+    return [r for r in rows if r[2].id in inside]

@@ -80,6 +80,21 @@ def test_resolve_only_uses_the_gold_spans(gazetteer, corpus):
     assert pred[0]["lat"] == pytest.approx(-1.68, abs=0.1)
 
 
+@pytest.mark.parametrize("text, name, lat, lon", [
+    # a given name with its area after a comma: the name, in that area
+    ("Officials flew to Washington, D.C., on Monday.", "Washington, D.C.", 38.9, -77.04),
+    ("The storm hit Paris, Texas, overnight.", "Paris, Texas", 33.66, -95.56),
+    # other names of countries
+    ("The Holy See said so.", "Holy See", 41.9, 12.45),
+    ("The DPRK fired a missile.", "DPRK", 40.0, 127.0),
+])
+def test_given_names_with_an_area_or_another_name(gazetteer, text, name, lat, lon):
+    start = text.index(name)
+    rec = {"id": "t", "text": text, "toponyms": [{"start": start, "end": start + len(name)}]}
+    (pred,) = predict(rec, gazetteer, resolve_only=True)
+    assert pred["lat"] == pytest.approx(lat, abs=0.5) and pred["lon"] == pytest.approx(lon, abs=0.5)
+
+
 @pytest.mark.parametrize("line, problem", [
     ("{not json", "line 2: not JSON"),
     ('{"id": 1}', "line 2: expected an object with 'id' and 'text'"),
