@@ -398,6 +398,9 @@ class _DocContext:
         # the dateline's span (it may follow a headline): no places, actors or dates in it
         self.line_start, self.head = self._line[:2] if self._line else (0, 0)
         self.mentions = sorted((m for m in mentions if not self.in_dateline(m.start)), key=lambda m: m.start)
+        # the town the dateline names ("LIBREVILLE, Aug 30 (Reuters) -"), if it names one
+        self.home = next((m for m in mentions if self.in_dateline(m.start) and m.role == "name"
+                          and m.place is not None and place_rank(m.place) == 0), None)
         self._mention_starts = [m.start for m in self.mentions]
         self._found_in: dict[int, list[tuple[int, int, str]]] = {}  # see _found
         self._surnames: dict[str, bool] = {}  # see _surname_of
@@ -695,6 +698,13 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
             town = _last_town(sentences, n, ctx, doc.text)
             if town is not None and all(v.place.country == town.place.country for v in venues):
                 venues = _back_reference(sentence, ref, town)
+        if venues and ctx.home is not None and sentence.start <= ctx.head < sentence.end \
+                and all(v.place.id.startswith("country:") and v.place.country == ctx.home.place.country
+                        for v in venues):
+            # the lead after a dateline that puts its news only in the dateline town's country
+            # or a part of it named by a bearing ("LIBREVILLE - Army officers in Gabon said
+            # they had taken power"): the dateline's town, not a province the lead names
+            venues = [replace(ctx.home, surface=ctx.home.place.name)]
         if all(place_rank(v.place) > 0 for v in venues) and n > 0 and (ref := _THERE.search(sentence.text)):
             # "there" in a sentence that names no town: the last town the sentence before
             # named ("... left Mekelle for Addis Ababa. He met Abiy Ahmed there on Saturday.")

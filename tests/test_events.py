@@ -19,6 +19,7 @@ PLACES = {
     "Niger": Place("country:NE", "Niger", 17.6, 8.1, "country", "NE"),
     "Timbuktu": Place("t:timbuktu", "Timbuktu", 16.77, -3.0, "city", "ML"),
     "Tillabéri": Place("t:tillaberi", "Tillabéri", 14.2, 1.45, "admin1", "NE"),
+    "BAMAKO": Place("t:bamako", "Bamako", 12.65, -8.0, "city", "ML", population=1_800_000),
     "Niamey": Place("t:niamey", "Niamey", 13.51, 2.11, "city", "NE"),
     "Malian": Place("country:ML", "Mali", 17.0, -4.0, "country", "ML"),
     "Nigerien": Place("country:NE", "Niger", 17.6, 8.1, "country", "NE"),
@@ -154,6 +155,22 @@ def test_an_inferred_call_never_merges_with_a_located_meeting():
 def test_a_date_in_a_clause_about_something_else_is_not_the_events():
     events = {e.place: e for e in events_of("Keita, who flew in on Saturday, chaired a meeting in Bamako on Sunday.")}
     assert events["Bamako"].event_type == "meeting" and events["Bamako"].date == dt.date(2024, 6, 9)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a lead that puts its news only in the dateline town's country: the dateline's town
+    ("BAMAKO, June 3 (Reuters) - Thousands were displaced in Mali on Monday.", [("humanitarian", "Bamako")]),
+    ("BAMAKO, June 3 (Reuters) - Thousands were displaced in northern Mali on Monday.",
+     [("humanitarian", "Bamako")]),
+    # not when it names a town, or another country
+    ("BAMAKO, June 3 (Reuters) - Thousands fled Gao on Monday.", [("humanitarian", "Gao")]),
+    ("BAMAKO, June 3 (Reuters) - Thousands were displaced in Niger on Monday.", [("humanitarian", "Niger")]),
+    # nor after the lead
+    ("BAMAKO, June 3 (Reuters) - Talks began. Thousands were displaced in Mali on Monday.",
+     [("humanitarian", "Mali")]),
+])
+def test_the_dateline_town_hosts_a_lead_that_names_only_its_country(text, expected):
+    assert summary(events_of(text)) == expected
 
 
 def test_a_bearing_and_a_country_make_a_region():
