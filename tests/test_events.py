@@ -360,6 +360,13 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Fighters took over the administration of Gao on Tuesday.", [("control", "Gao")]),
     ("The colonel took over as president in Bamako.", []),
     ("Troops tried to take over the airport in Gao.", []),
+    ("Keita took over in 2009 in Gao.", []),
+    ("Army officers said they had seized power in Bamako on Monday.", [("control", "Bamako")]),
+    # a building stormed is attacked; a town stormed is taken
+    ("Gunmen stormed a secondary school in Gao on Friday.", [("clash", "Gao")]),
+    ("Rebels stormed Gao on Friday.", [("control", "Gao")]),
+    # fighting a fire is no fighting
+    ("Crews were fighting the fires near Gao.", []),
     # a place that revises a toll is a government
     ("A ceasefire held in Gao as Bamako raised its death toll to 40.", [("ceasefire", "Gao")]),
     # a quake is a hazard (humanitarian, never a clash), and so are homes destroyed
