@@ -266,6 +266,19 @@ VESSELS = frozenset("""tanker ship vessel freighter carrier frigate destroyer fe
  bulker""".split())
 #: What may separate a role noun from the name: a space, or a comma and a space.
 ROLE_GAPS = frozenset({" ", ", "})
+def _apposed_name(text: str, tokens: list[_Token], i: int) -> bool:
+    """Whether two or three capitalised words from token ``i`` on stand between commas
+    with a lower-case word after them ("..., Vladimir Leontyev, says"), not as an item
+    of a list ("..., Nova Kakhovka, Odesa and Mykolaiv")."""
+    k = i
+    while k + 1 < len(tokens) and k - i < 2 and tokens[k + 1].capital and _joined(text, tokens[k], tokens[k + 1]):
+        k += 1
+    after = text[tokens[k].end:tokens[k].end + 3]
+    return k > i and after[:2] == ", " and after[2:].islower()
+
+
+#: "the mayor of Nova Kakhovka, " before a person's name.
+_ROLE_OF_BEFORE = re.compile(r"\b(?:" + "|".join(sorted(ROLES)) + r")\s+of\s+(?:the\s+)?[A-Z][^,;:()]{0,50},\s$")
 
 
 def _abbreviations_with_their_dot(rows: list[tuple[str, str, Place]], dotted: bool,
@@ -297,6 +310,9 @@ def person_tokens(text: str, tokens: list[_Token]) -> tuple[set[int], set[str]]:
         if i > 0 and (tokens[i - 1].text in ROLES or tokens[i - 1].text in VESSELS) \
                 and text[tokens[i - 1].end:tokens[i].start] in ROLE_GAPS:
             j = i  # "its spokesman, Pal Mai Deng", "the tanker Marlin Luanda": a name after its noun
+        elif i > 0 and text[tokens[i - 1].end:tokens[i].start] == ", " and _apposed_name(text, tokens, i) \
+                and _ROLE_OF_BEFORE.search(text, max(0, tokens[i].start - 80), tokens[i].start):
+            j = i  # "the mayor of Nova Kakhovka, Vladimir Leontyev, says": a name after "<role> of <place>,"
         elif tokens[i].text in TITLES:
             j = i + 1
         else:

@@ -120,6 +120,11 @@ def test_physical_features_are_not_the_shorter_place(gazetteer, text, feature, c
     assert [p.id for p in mentions[feature].candidates] == ([curated] if curated else [])
 
 
+def test_a_list_after_a_role_of_a_place_is_still_places(gazetteer):
+    text = "The governor of Kherson, Nova Kakhovka, Odesa and Mykolaiv said so."
+    assert _surfaces(gazetteer, text) == ["Kherson", "Nova Kakhovka", "Odesa", "Mykolaiv"]
+
+
 def test_a_state_highway_still_names_the_state(gazetteer):
     found = {m.surface: m for m in find_mentions(_doc("A crash closed Minnesota Highway 55."), gazetteer)}
     assert found["Minnesota"].candidates[0].kind == "admin1"
@@ -214,6 +219,8 @@ def test_tokenize_lists_capitals_and_sentence_starts():
     ("The agency spoke at the Palais des Nations in Geneva.", "Palais"),
     # ... and the last one, however big the place (Pueblo, Colorado: 110,000 people)
     ("The ombudsman's office, the Defensoría del Pueblo, counted 80 dead.", "Pueblo"),
+    # a person named after "<role> of <place>," ("Vladimir" is a Russian city)
+    ("The mayor of Nova Kakhovka, Vladimir Leontyev, says seven people are missing.", "Vladimir"),
     # a street named after a place is not where the place is
     ("A shop on Memphis Street was looted.", "Memphis"),
     # an organisation's other name in brackets ("Kızılay" is a quarter of Ankara)
