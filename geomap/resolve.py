@@ -84,7 +84,15 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
         votes = weights - document_countries(group)  # the other names' votes
         pools[key] = pool = _Pool(key[0], cands, bonus, votes, sites, _capitals(cands, gazetteer))
         senses[key] = pool.rank()
+    previous: list[Place | None] | None = None
     for _round in range(COHERENCE_ROUNDS):
+        # a round sees only the places the names stand for now (not their scores): when
+        # the last round chose the same places as the one before it, this one would
+        # repeat it exactly, and so would every later one
+        current = [senses[k][0] for k in pools]
+        if previous is not None and all(p is q for p, q in zip(current, previous)):
+            break
+        previous = current
         anchors = [(k, _site_of(a, sites)) for k, a in _anchors(senses)]
         chosen = {place.id for place, _score in (senses[k] for k in pools) if place is not None}
         # the other senses of the other ambiguous names, at half weight: two small places
