@@ -277,10 +277,10 @@ def _anchors(senses: dict) -> list[tuple[tuple[str, str], Place]]:
 
 
 class _Site:
-    """A place as the coherence rounds compare it: its point and its division code,
-    worked out once per document (see :func:`_site_of`) rather than once per round."""
+    """A place as the scores compare it: its point, its division code and its
+    prominence, worked out once (see :func:`_site_of`) rather than once per round."""
 
-    __slots__ = ("place", "lat", "lon", "cos_lat", "division", "is_admin1", "no_coherence")
+    __slots__ = ("place", "lat", "lon", "cos_lat", "division", "is_admin1", "no_coherence", "prominence")
 
     def __init__(self, place: Place):
         self.place, self.lat, self.lon = place, place.lat, place.lon
@@ -288,14 +288,30 @@ class _Site:
         self.division = _division_code(place)
         self.is_admin1 = place.kind == "admin1"
         self.no_coherence = place.kind in ("country", "region")  # see _coherence
+        self.prominence = _prominence(place)  # see _prior
+
+
+#: Sites kept from one document to the next, by place id (see :func:`_site_of`).
+_SITES: dict[str, _Site] = {}
+#: At most this many: a long run over very varied text starts afresh.
+SITE_CACHE_PLACES = 200_000
 
 
 def _site_of(place: Place, sites: dict[int, _Site]) -> _Site:
     """The site of ``place``, made on first use; ``sites`` is keyed by the place object's
-    identity (the document's mentions hold every place for the whole call)."""
+    identity (the document's mentions hold every place for the whole call).
+
+    The gazetteer hands out one object per place for as long as it remembers it, so a
+    site is kept across documents too (countries and big cities come back in most
+    articles): reused while it was made from this very object."""
     site = sites.get(id(place))
     if site is None:
-        site = sites[id(place)] = _Site(place)
+        site = _SITES.get(place.id)
+        if site is None or site.place is not place:
+            if len(_SITES) >= SITE_CACHE_PLACES:
+                _SITES.clear()
+            site = _SITES[place.id] = _Site(place)
+        sites[id(place)] = site
     return site
 
 
@@ -311,7 +327,7 @@ class _Pool:
         self.cands, self.bonus = cands, bonus
         self.ids = [p.id for p in cands]
         self.sites = [_site_of(p, sites) for p in cands]
-        self.priors = [_prior(p, votes, total, key) for p in cands]
+        self.priors = [_prior(site, votes, total, key) for site in self.sites]
         divisions = {p.admin1 for p in cands if p.kind == "admin1"}
         # a division with a same-named town inside is named after it ("Gao", "Paris"): the
         # name means towns there as much as the division; the others are named in their
@@ -400,9 +416,9 @@ def _people(population: int) -> float:
     return PROMINENCE_WEIGHT * min(1.0, log10(population + 1) / 7)
 
 
-def _prior(p: Place, weights: Votes, total: float, key: str = "") -> float:
-    """How well a candidate fits before the coherence rounds: its prominence plus the
-    document's support for its country.
+def _prior(site: _Site, weights: Votes, total: float, key: str = "") -> float:
+    """How well a candidate (``site.place``) fits before the coherence rounds: its
+    prominence plus the document's support for its country.
 
     * prominence: population on a log scale for towns; a fixed value per kind for
       countries, regions, divisions, counties and airports (a country name means the
@@ -411,16 +427,22 @@ def _prior(p: Place, weights: Votes, total: float, key: str = "") -> float:
       ("Liverpool" is an old name of a town called Washington; "Africa" one of Mahdia's);
     * the share of the document's country votes that its country has.
     """
+    p, prominence = site.place, site.prominence
+    if key and p.kind in ("city", "admin2") and not is_spelling_of(key, name_key(p.name)):
+        prominence -= OTHER_NAME_PENALTY
+    return prominence + COUNTRY_WEIGHT * weights.get(p.country, 0.0) / total
+
+
+def _prominence(p: Place) -> float:
+    """The part of :func:`_prior` a place has whatever the document and the name: by
+    kind or population, and a little more for a curated place."""
     if p.kind == "poi" and p.curated:
         prominence = CURATED_POI_PROMINENCE  # a landmark we chose ("White House", "Kremlin")
     elif p.kind in KIND_PROMINENCE:
         prominence = KIND_PROMINENCE[p.kind]
     else:
         prominence = _people(p.population)
-    prominence += 0.1 if p.curated else 0.0
-    if key and p.kind in ("city", "admin2") and not is_spelling_of(key, name_key(p.name)):
-        prominence -= OTHER_NAME_PENALTY
-    return prominence + COUNTRY_WEIGHT * weights.get(p.country, 0.0) / total
+    return prominence + (0.1 if p.curated else 0.0)
 
 
 class _Neighbours:
