@@ -280,11 +280,15 @@ class _Site:
     """A place as the scores compare it: its point, its division code and its
     prominence, worked out once (see :func:`_site_of`) rather than once per round."""
 
-    __slots__ = ("place", "lat", "lon", "cos_lat", "division", "is_admin1", "no_coherence", "prominence")
+    __slots__ = ("place", "lat", "lon", "cos_lat", "x", "y", "z", "division", "is_admin1", "no_coherence",
+                 "prominence")
 
     def __init__(self, place: Place):
         self.place, self.lat, self.lon = place, place.lat, place.lon
         self.cos_lat = cos(radians(place.lat))
+        # the point on the unit sphere, for _coherence's quick "certainly too far" test
+        lon = radians(place.lon)
+        self.x, self.y, self.z = self.cos_lat * cos(lon), self.cos_lat * sin(lon), sin(radians(place.lat))
         self.division = _division_code(place)
         self.is_admin1 = place.kind == "admin1"
         self.no_coherence = place.kind in ("country", "region")  # see _coherence
@@ -393,6 +397,10 @@ DIVISION_WEIGHT = 0.6  # times the share of the other names in the candidate's d
 NEAR_WEIGHT = 0.6  # times closeness to the nearest other name (1 at 0 km, 0 at NEAR_KM)
 NEAR_KM = 250.0
 NEAR_DEGREES = NEAR_KM / 111.0  # a cheap latitude test before the distance
+#: The squared straight-line distance through the unit sphere beyond which two points are
+#: certainly farther apart than NEAR_KM: 5% farther, far beyond any rounding error, so
+#: that skipping the exact distance for them changes no score.
+FAR_CHORD_SQUARED = (2 * sin(1.05 * NEAR_KM / 6371.0 / 2)) ** 2
 #: Names with at most this many senses lend them as possible neighbours, at this weight.
 OTHER_SENSES = 12
 OTHER_SENSE_WEIGHT = 0.5
@@ -490,7 +498,7 @@ def _coherence(priors: list[float], sites: list[_Site], neighbours: _Neighbours,
             out.append(score)
             continue
         code, admin1, lat = site.division, site.is_admin1, site.lat
-        lon, cos_lat = site.lon, site.cos_lat
+        lon, cos_lat, x, y, z = site.lon, site.cos_lat, site.x, site.y, site.z
         coded = code[1] is not None
         same = divisions.get(code, 0) - (own is not None and own.division == code) if coded else 0
         # closeness: 1 for the same spot, falling to 0 at NEAR_KM; a division counts as near
@@ -506,6 +514,9 @@ def _coherence(priors: list[float], sites: list[_Site], neighbours: _Neighbours,
             for k, a in points[bisect_left(point_lats, lat - margin):bisect_right(point_lats, lat + margin)]:
                 if k == key or abs(lat - a.lat) >= NEAR_DEGREES:
                     continue
+                dx, dy, dz = a.x - x, a.y - y, a.z - z
+                if dx * dx + dy * dy + dz * dz > FAR_CHORD_SQUARED:
+                    continue  # no closeness at all (most pairs: the band spans every longitude)
                 # haversine_km(lat, lon, cos_lat, a.lat, a.lon, a.cos_lat), written out
                 dlat, dlon = radians(a.lat - lat), radians(a.lon - lon)
                 h = sin(dlat / 2) ** 2 + cos_lat * a.cos_lat * sin(dlon / 2) ** 2
@@ -521,6 +532,9 @@ def _coherence(priors: list[float], sites: list[_Site], neighbours: _Neighbours,
                 if o.is_admin1:
                     closeness = OTHER_SENSE_WEIGHT * (1.0 if coded and code == o.division else 0.0)
                 else:
+                    dx, dy, dz = o.x - x, o.y - y, o.z - z
+                    if dx * dx + dy * dy + dz * dz > FAR_CHORD_SQUARED:
+                        continue  # as above
                     dlat, dlon = radians(o.lat - lat), radians(o.lon - lon)  # haversine_km, as above
                     h = sin(dlat / 2) ** 2 + cos_lat * o.cos_lat * sin(dlon / 2) ** 2
                     closeness = OTHER_SENSE_WEIGHT * (1.0 - 6371.0 * 2 * asin(sqrt(h)) / NEAR_KM)
