@@ -67,7 +67,10 @@ TINY_STRAY_KM = 500.0
 def resolve_mentions(doc: Document, mentions: list[Mention],
                      gazetteer: Gazetteer) -> list[Mention]:
     """Return ``mentions`` (same order) with ``place`` and ``score`` set where possible."""
-    weights = document_countries(mentions)
+    # each mention's country vote, once: the document's votes, each name's own and the
+    # stray test's all count them
+    votes_of = {id(m): _vote(m) for m in mentions}
+    weights = document_countries(mentions, votes_of)
     parents = explicit_parents(doc, mentions)
     towns = named_as_towns(doc, mentions)
     groups: dict[tuple[str, str], list[Mention]] = {}
@@ -81,7 +84,7 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
         if fixed is not None:
             senses[key] = fixed
             continue
-        votes = weights - document_countries(group)  # the other names' votes
+        votes = weights - document_countries(group, votes_of)  # the other names' votes
         pools[key] = pool = _Pool(key[0], cands, bonus, votes, sites, _capitals(cands, gazetteer))
         senses[key] = pool.rank()
     previous: list[Place | None] | None = None
@@ -104,7 +107,7 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
                   if site.place.id not in chosen and site.place.kind not in ("country", "region")]
         neighbours = _Neighbours(anchors, others)
         senses.update({key: pool.rank(neighbours, key) for key, pool in pools.items()})
-    for key in _strays(mentions, senses):
+    for key in _strays(mentions, senses, groups, votes_of):
         senses[key] = (None, 0.0)
     out: list[Mention] = []
     for m in mentions:
@@ -115,11 +118,14 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
     return out
 
 
-def document_countries(mentions: list[Mention]) -> Votes:
-    """Votes for each country code from the mentions whose country is not in doubt."""
+def document_countries(mentions: list[Mention],
+                       votes_of: dict[int, tuple[str | None, float]] | None = None) -> Votes:
+    """Votes for each country code from the mentions whose country is not in doubt.
+
+    ``votes_of`` holds each mention's :func:`_vote` by ``id()``, when worked out already."""
     votes: Votes = Counter()
     for m in mentions:
-        country, weight = _vote(m)
+        country, weight = _vote(m) if votes_of is None else votes_of[id(m)]
         if country:
             votes[country] += weight
     return votes
@@ -140,7 +146,8 @@ def _vote(m: Mention) -> tuple[str | None, float]:
     return None, 0.0
 
 
-def _strays(mentions: list[Mention], senses: dict) -> list[tuple[str, str]]:
+def _strays(mentions: list[Mention], senses: dict, by_key: dict[tuple[str, str], list[Mention]],
+            votes_of: dict[int, tuple[str | None, float]]) -> list[tuple[str, str]]:
     """Names whose only candidates are small places far outside the document's world.
 
     A name counts as a stray when the other names of the document vote for at least one
@@ -148,13 +155,11 @@ def _strays(mentions: list[Mention], senses: dict) -> list[tuple[str, str]]:
     :data:`STRAY_POPULATION` people or more, and every candidate is more than
     :data:`STRAY_KM` from every place the other names resolved to ("Ber" in an article
     about Mali is not the village in Greece).  Such names are left unresolved.  Only
-    resolved names vote; divisions and countries are never strays.
+    resolved names vote; divisions and countries are never strays.  ``by_key`` holds the
+    mentions by name, ``votes_of`` their votes (see :func:`resolve_mentions`).
     """
-    by_key: dict[tuple[str, str], list[Mention]] = {}
-    for m in mentions:
-        by_key.setdefault((name_key(m.surface), m.role), []).append(m)
     votes = document_countries([m for m in mentions
-                                if senses[(name_key(m.surface), m.role)][0] is not None])
+                                if senses[(name_key(m.surface), m.role)][0] is not None], votes_of)
     out = []
     for key, group in by_key.items():
         place = senses[key][0]
@@ -162,7 +167,7 @@ def _strays(mentions: list[Mention], senses: dict) -> list[tuple[str, str]]:
             continue
         own: Votes = Counter()
         for m in group:
-            country, weight = _vote(m)
+            country, weight = votes_of[id(m)]
             if country:
                 own[country] += weight
         others = {c for c, w in (votes - own).items() if w > 0}
