@@ -67,7 +67,10 @@ TINY_STRAY_KM = 500.0
 def resolve_mentions(doc: Document, mentions: list[Mention],
                      gazetteer: Gazetteer) -> list[Mention]:
     """Return ``mentions`` (same order) with ``place`` and ``score`` set where possible."""
-    weights = document_countries(mentions)
+    # each mention's country vote, once: the document's votes, each name's own and the
+    # stray test's all count them
+    votes_of = {id(m): _vote(m) for m in mentions}
+    weights = document_countries(mentions, votes_of)
     parents = explicit_parents(doc, mentions)
     towns = named_as_towns(doc, mentions)
     groups: dict[tuple[str, str], list[Mention]] = {}
@@ -81,10 +84,18 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
         if fixed is not None:
             senses[key] = fixed
             continue
-        votes = weights - document_countries(group)  # the other names' votes
+        votes = weights - document_countries(group, votes_of)  # the other names' votes
         pools[key] = pool = _Pool(key[0], cands, bonus, votes, sites, _capitals(cands, gazetteer))
         senses[key] = pool.rank()
+    previous: list[Place | None] | None = None
     for _round in range(COHERENCE_ROUNDS):
+        # a round sees only the places the names stand for now (not their scores): when
+        # the last round chose the same places as the one before it, this one would
+        # repeat it exactly, and so would every later one
+        current = [senses[k][0] for k in pools]
+        if previous is not None and all(p is q for p, q in zip(current, previous)):
+            break
+        previous = current
         anchors = [(k, _site_of(a, sites)) for k, a in _anchors(senses)]
         chosen = {place.id for place, _score in (senses[k] for k in pools) if place is not None}
         # the other senses of the other ambiguous names, at half weight: two small places
@@ -96,7 +107,7 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
                   if site.place.id not in chosen and site.place.kind not in ("country", "region")]
         neighbours = _Neighbours(anchors, others)
         senses.update({key: pool.rank(neighbours, key) for key, pool in pools.items()})
-    for key in _strays(mentions, senses):
+    for key in _strays(mentions, senses, groups, votes_of):
         senses[key] = (None, 0.0)
     out: list[Mention] = []
     for m in mentions:
@@ -107,11 +118,14 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
     return out
 
 
-def document_countries(mentions: list[Mention]) -> Votes:
-    """Votes for each country code from the mentions whose country is not in doubt."""
+def document_countries(mentions: list[Mention],
+                       votes_of: dict[int, tuple[str | None, float]] | None = None) -> Votes:
+    """Votes for each country code from the mentions whose country is not in doubt.
+
+    ``votes_of`` holds each mention's :func:`_vote` by ``id()``, when worked out already."""
     votes: Votes = Counter()
     for m in mentions:
-        country, weight = _vote(m)
+        country, weight = _vote(m) if votes_of is None else votes_of[id(m)]
         if country:
             votes[country] += weight
     return votes
@@ -132,7 +146,8 @@ def _vote(m: Mention) -> tuple[str | None, float]:
     return None, 0.0
 
 
-def _strays(mentions: list[Mention], senses: dict) -> list[tuple[str, str]]:
+def _strays(mentions: list[Mention], senses: dict, by_key: dict[tuple[str, str], list[Mention]],
+            votes_of: dict[int, tuple[str | None, float]]) -> list[tuple[str, str]]:
     """Names whose only candidates are small places far outside the document's world.
 
     A name counts as a stray when the other names of the document vote for at least one
@@ -140,13 +155,11 @@ def _strays(mentions: list[Mention], senses: dict) -> list[tuple[str, str]]:
     :data:`STRAY_POPULATION` people or more, and every candidate is more than
     :data:`STRAY_KM` from every place the other names resolved to ("Ber" in an article
     about Mali is not the village in Greece).  Such names are left unresolved.  Only
-    resolved names vote; divisions and countries are never strays.
+    resolved names vote; divisions and countries are never strays.  ``by_key`` holds the
+    mentions by name, ``votes_of`` their votes (see :func:`resolve_mentions`).
     """
-    by_key: dict[tuple[str, str], list[Mention]] = {}
-    for m in mentions:
-        by_key.setdefault((name_key(m.surface), m.role), []).append(m)
     votes = document_countries([m for m in mentions
-                                if senses[(name_key(m.surface), m.role)][0] is not None])
+                                if senses[(name_key(m.surface), m.role)][0] is not None], votes_of)
     out = []
     for key, group in by_key.items():
         place = senses[key][0]
@@ -154,7 +167,7 @@ def _strays(mentions: list[Mention], senses: dict) -> list[tuple[str, str]]:
             continue
         own: Votes = Counter()
         for m in group:
-            country, weight = _vote(m)
+            country, weight = votes_of[id(m)]
             if country:
                 own[country] += weight
         others = {c for c, w in (votes - own).items() if w > 0}
@@ -269,25 +282,45 @@ def _anchors(senses: dict) -> list[tuple[tuple[str, str], Place]]:
 
 
 class _Site:
-    """A place as the coherence rounds compare it: its point and its division code,
-    worked out once per document (see :func:`_site_of`) rather than once per round."""
+    """A place as the scores compare it: its point, its division code and its
+    prominence, worked out once (see :func:`_site_of`) rather than once per round."""
 
-    __slots__ = ("place", "lat", "lon", "cos_lat", "division", "is_admin1", "no_coherence")
+    __slots__ = ("place", "lat", "lon", "cos_lat", "x", "y", "z", "division", "is_admin1", "no_coherence",
+                 "prominence")
 
     def __init__(self, place: Place):
         self.place, self.lat, self.lon = place, place.lat, place.lon
         self.cos_lat = cos(radians(place.lat))
+        # the point on the unit sphere, for _coherence's quick "certainly too far" test
+        lon = radians(place.lon)
+        self.x, self.y, self.z = self.cos_lat * cos(lon), self.cos_lat * sin(lon), sin(radians(place.lat))
         self.division = _division_code(place)
         self.is_admin1 = place.kind == "admin1"
         self.no_coherence = place.kind in ("country", "region")  # see _coherence
+        self.prominence = _prominence(place)  # see _prior
+
+
+#: Sites kept from one document to the next, by place id (see :func:`_site_of`).
+_SITES: dict[str, _Site] = {}
+#: At most this many: a long run over very varied text starts afresh.
+SITE_CACHE_PLACES = 200_000
 
 
 def _site_of(place: Place, sites: dict[int, _Site]) -> _Site:
     """The site of ``place``, made on first use; ``sites`` is keyed by the place object's
-    identity (the document's mentions hold every place for the whole call)."""
+    identity (the document's mentions hold every place for the whole call).
+
+    The gazetteer hands out one object per place for as long as it remembers it, so a
+    site is kept across documents too (countries and big cities come back in most
+    articles): reused while it was made from this very object."""
     site = sites.get(id(place))
     if site is None:
-        site = sites[id(place)] = _Site(place)
+        site = _SITES.get(place.id)
+        if site is None or site.place is not place:
+            if len(_SITES) >= SITE_CACHE_PLACES:
+                _SITES.clear()
+            site = _SITES[place.id] = _Site(place)
+        sites[id(place)] = site
     return site
 
 
@@ -303,7 +336,7 @@ class _Pool:
         self.cands, self.bonus = cands, bonus
         self.ids = [p.id for p in cands]
         self.sites = [_site_of(p, sites) for p in cands]
-        self.priors = [_prior(p, votes, total, key) for p in cands]
+        self.priors = [_prior(site, votes, total, key) for site in self.sites]
         divisions = {p.admin1 for p in cands if p.kind == "admin1"}
         # a division with a same-named town inside is named after it ("Gao", "Paris"): the
         # name means towns there as much as the division; the others are named in their
@@ -369,6 +402,10 @@ DIVISION_WEIGHT = 0.6  # times the share of the other names in the candidate's d
 NEAR_WEIGHT = 0.6  # times closeness to the nearest other name (1 at 0 km, 0 at NEAR_KM)
 NEAR_KM = 250.0
 NEAR_DEGREES = NEAR_KM / 111.0  # a cheap latitude test before the distance
+#: The squared straight-line distance through the unit sphere beyond which two points are
+#: certainly farther apart than NEAR_KM: 5% farther, far beyond any rounding error, so
+#: that skipping the exact distance for them changes no score.
+FAR_CHORD_SQUARED = (2 * sin(1.05 * NEAR_KM / 6371.0 / 2)) ** 2
 #: Names with at most this many senses lend them as possible neighbours, at this weight.
 OTHER_SENSES = 12
 OTHER_SENSE_WEIGHT = 0.5
@@ -392,9 +429,9 @@ def _people(population: int) -> float:
     return PROMINENCE_WEIGHT * min(1.0, log10(population + 1) / 7)
 
 
-def _prior(p: Place, weights: Votes, total: float, key: str = "") -> float:
-    """How well a candidate fits before the coherence rounds: its prominence plus the
-    document's support for its country.
+def _prior(site: _Site, weights: Votes, total: float, key: str = "") -> float:
+    """How well a candidate (``site.place``) fits before the coherence rounds: its
+    prominence plus the document's support for its country.
 
     * prominence: population on a log scale for towns; a fixed value per kind for
       countries, regions, divisions, counties and airports (a country name means the
@@ -403,16 +440,22 @@ def _prior(p: Place, weights: Votes, total: float, key: str = "") -> float:
       ("Liverpool" is an old name of a town called Washington; "Africa" one of Mahdia's);
     * the share of the document's country votes that its country has.
     """
+    p, prominence = site.place, site.prominence
+    if key and p.kind in ("city", "admin2") and not is_spelling_of(key, name_key(p.name)):
+        prominence -= OTHER_NAME_PENALTY
+    return prominence + COUNTRY_WEIGHT * weights.get(p.country, 0.0) / total
+
+
+def _prominence(p: Place) -> float:
+    """The part of :func:`_prior` a place has whatever the document and the name: by
+    kind or population, and a little more for a curated place."""
     if p.kind == "poi" and p.curated:
         prominence = CURATED_POI_PROMINENCE  # a landmark we chose ("White House", "Kremlin")
     elif p.kind in KIND_PROMINENCE:
         prominence = KIND_PROMINENCE[p.kind]
     else:
         prominence = _people(p.population)
-    prominence += 0.1 if p.curated else 0.0
-    if key and p.kind in ("city", "admin2") and not is_spelling_of(key, name_key(p.name)):
-        prominence -= OTHER_NAME_PENALTY
-    return prominence + COUNTRY_WEIGHT * weights.get(p.country, 0.0) / total
+    return prominence + (0.1 if p.curated else 0.0)
 
 
 class _Neighbours:
@@ -460,7 +503,7 @@ def _coherence(priors: list[float], sites: list[_Site], neighbours: _Neighbours,
             out.append(score)
             continue
         code, admin1, lat = site.division, site.is_admin1, site.lat
-        lon, cos_lat = site.lon, site.cos_lat
+        lon, cos_lat, x, y, z = site.lon, site.cos_lat, site.x, site.y, site.z
         coded = code[1] is not None
         same = divisions.get(code, 0) - (own is not None and own.division == code) if coded else 0
         # closeness: 1 for the same spot, falling to 0 at NEAR_KM; a division counts as near
@@ -476,6 +519,9 @@ def _coherence(priors: list[float], sites: list[_Site], neighbours: _Neighbours,
             for k, a in points[bisect_left(point_lats, lat - margin):bisect_right(point_lats, lat + margin)]:
                 if k == key or abs(lat - a.lat) >= NEAR_DEGREES:
                     continue
+                dx, dy, dz = a.x - x, a.y - y, a.z - z
+                if dx * dx + dy * dy + dz * dz > FAR_CHORD_SQUARED:
+                    continue  # no closeness at all (most pairs: the band spans every longitude)
                 # haversine_km(lat, lon, cos_lat, a.lat, a.lon, a.cos_lat), written out
                 dlat, dlon = radians(a.lat - lat), radians(a.lon - lon)
                 h = sin(dlat / 2) ** 2 + cos_lat * a.cos_lat * sin(dlon / 2) ** 2
@@ -491,6 +537,9 @@ def _coherence(priors: list[float], sites: list[_Site], neighbours: _Neighbours,
                 if o.is_admin1:
                     closeness = OTHER_SENSE_WEIGHT * (1.0 if coded and code == o.division else 0.0)
                 else:
+                    dx, dy, dz = o.x - x, o.y - y, o.z - z
+                    if dx * dx + dy * dy + dz * dz > FAR_CHORD_SQUARED:
+                        continue  # as above
                     dlat, dlon = radians(o.lat - lat), radians(o.lon - lon)  # haversine_km, as above
                     h = sin(dlat / 2) ** 2 + cos_lat * o.cos_lat * sin(dlon / 2) ** 2
                     closeness = OTHER_SENSE_WEIGHT * (1.0 - 6371.0 * 2 * asin(sqrt(h)) / NEAR_KM)
