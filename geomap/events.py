@@ -92,6 +92,7 @@ _PLACE_AS_ACTOR = re.compile(
     r"\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:agreed|said|says|announced|accused|accuses|denied|denies|"
     r"rejected|rejects|warned|warns|insisted|insists|demanded|demands|urged|urges|refused|refuses|welcomed|"
     r"condemned|condemns|responded|retaliated|claimed|claims|proposed|signed|vowed|threatened|pledged|promised|"
+    r"(?:trade|trades|traded)\s+(?:blame|accusations|barbs|threats|fire)|"
     r"called|calls|considers|regards|recognises|recognizes|blamed|blames|"
     r"(?:raised|raises|revised|revises)\s+(?:its|their))\b", re.IGNORECASE)  # "Bishkek raised its death toll"
 # "Kinshasa launched", "Moscow deployed": a place that acts is a government too -- unless

@@ -60,6 +60,8 @@ STREET_AFTER = frozenset("Street Road Avenue Boulevard Lane Highway Drive".split
 #: Words that make "<word> of <name>" a feature ("Cape of Good Hope", "Bight of Benin");
 #: without "of" they begin place names ("Cape Town").
 FEATURE_BEFORE_OF = FEATURE_BEFORE | {"Cape", "Bight"}
+#: Words that make "<word> of the <name>" a river ("the right bank of the Dnipro").
+_RIVER_BANKS = frozenset("bank banks shore shores".split())
 #: Words that continue a title after "of" ("Secretary of State", "Minister of Defense").
 _TITLES_AFTER_OF = TITLES | {"State", "Defense"}
 _AREA_KINDS = ("admin1", "region")
@@ -628,6 +630,8 @@ def _feature_hit(text: str, tokens: list[_Token], hit: tuple, after: _Token | No
     elif i > 1 and tokens[i - 1].text == "of" and tokens[i - 2].text in FEATURE_BEFORE_OF \
             and _joined(text, tokens[i - 2], tokens[i - 1]) and _joined(text, tokens[i - 1], tokens[i]):
         first = i - 2
+    elif i > 2 and tokens[i - 1].text == "the" and tokens[i - 2].text == "of" and tokens[i - 3].text in _RIVER_BANKS:
+        pass  # "the right bank of the Dnipro": the river, not the city
     elif not (j > i and tokens[j].base in FEATURE_AFTER
               and all(p.kind in ("admin1", "region", "country") for _f, _r, p in rows)):
         return None

@@ -321,6 +321,7 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
      [("humanitarian", "Kidal")]),
     # the object of an accusation is a party; where someone spoke, or a party's branch, is no venue
     ("Bamako has accused Niamey of hosting foreign troops.", []),
+    ("Evacuations continue in Gao as Bamako and Niamey trade blame.", [("humanitarian", "Gao")]),
     ("The minister told reporters in Niamey that fighting broke out in Gao.", [("clash", "Gao")]),
     ("The group's affiliate in Mopti claimed the attack on Gao.", [("clash", "Gao")]),
     # where a speaker works is no venue

@@ -111,6 +111,8 @@ def test_division_word_makes_the_division(gazetteer, text, expected):
     ("Herders met near Lake Chad.", "Lake Chad", "cur:lake-chad"),
     ("Pirates struck in the Gulf of Aden.", "Gulf of Aden", "cur:gulf-of-aden"),
     ("Climbers reached Mount Kenya.", "Mount Kenya", None),
+    # a river by its bank ("Dnipro" is also a city)
+    ("People were evacuated from the right bank of the Dnipro.", "Dnipro", None),
 ])
 def test_physical_features_are_not_the_shorter_place(gazetteer, text, feature, curated):
     # the whole feature name is the mention: the curated sea, lake or gulf, or nothing
