@@ -407,6 +407,16 @@ class _DocContext:
         self._surnames: dict[str, bool] = {}  # see _surname_of
         self._titled: dict[int, list[str]] = {}  # see _titled_in
 
+    def home_country_in(self, sentence: Sentence) -> list[Mention]:
+        """The mentions of ``sentence`` that put something in the dateline town's country
+        ("officers in Gabon said"; none when there is no such town)."""
+        if self.home is None:
+            return []
+        text = self.doc.text
+        return [m for m in self.mentions_in(sentence) if m.role == "name" and m.place is not None
+                and m.place.id == f"country:{self.home.place.country}"
+                and _LOCATIVE_BEFORE.search(text, max(0, m.start - 30), m.start)]
+
     def in_dateline(self, offset: int) -> bool:
         return self.line_start <= offset < self.head
 
@@ -699,12 +709,14 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
             town = _last_town(sentences, n, ctx, doc.text)
             if town is not None and all(v.place.country == town.place.country for v in venues):
                 venues = _back_reference(sentence, ref, town)
-        if venues and ctx.home is not None and sentence.start <= ctx.head < sentence.end \
+        if ctx.home is not None and sentence.start <= ctx.head < sentence.end \
+                and (named := venues or ctx.home_country_in(sentence)) \
                 and all(v.place.id.startswith("country:") and v.place.country == ctx.home.place.country
-                        for v in venues):
+                        for v in named):
             # the lead after a dateline that puts its news only in the dateline town's country
-            # or a part of it named by a bearing ("LIBREVILLE - Army officers in Gabon said
-            # they had taken power"): the dateline's town, not a province the lead names
+            # or a part of it named by a bearing, or names only that country ("LIBREVILLE -
+            # Army officers in Gabon said they had taken power"): the dateline's town, not a
+            # province the lead names
             venues = [replace(ctx.home, surface=ctx.home.place.name)]
         if all(place_rank(v.place) > 0 for v in venues) and n > 0 and (ref := _THERE.search(sentence.text)):
             # "there" in a sentence that names no town: the last town the sentence before

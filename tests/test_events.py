@@ -162,6 +162,9 @@ def test_a_date_in_a_clause_about_something_else_is_not_the_events():
     ("BAMAKO, June 3 (Reuters) - Thousands were displaced in Mali on Monday.", [("humanitarian", "Bamako")]),
     ("BAMAKO, June 3 (Reuters) - Thousands were displaced in northern Mali on Monday.",
      [("humanitarian", "Bamako")]),
+    # ... or says only that it happened in that country
+    ("BAMAKO, June 3 (Reuters) - Army officers in Mali said they had seized power.", [("control", "Bamako")]),
+    ("BAMAKO, June 3 (Reuters) - Gunmen killed 28 soldiers in an attack, Mali's army said.", []),
     # not when it names a town, or another country
     ("BAMAKO, June 3 (Reuters) - Thousands fled Gao on Monday.", [("humanitarian", "Gao")]),
     ("BAMAKO, June 3 (Reuters) - Thousands were displaced in Niger on Monday.", [("humanitarian", "Niger")]),
