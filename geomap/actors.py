@@ -563,9 +563,10 @@ def canonical_actors(names: Iterable[str]) -> dict[str, str]:
     * A person's shorter form maps to the one longer name that ends with it
       ("Ruto" -> "William Ruto"); if two longer names end with it, it is ambiguous
       and kept as is.
-    * An organisation and its acronym map to the acronym, which is what articles
-      repeat: "East African Community" -> "EAC", and "East African Community (EAC)"
-      -> "EAC".
+    * An organisation and its acronym map to the name with its acronym, which says
+      what the acronym stands for: "East African Community", "EAC" and "East African
+      Community (EAC)" -> "East African Community (EAC)".  An acronym that the document
+      never spells out stays as it is.
 
     Every input name is a key (mapping to itself when it is already canonical).
     """
@@ -588,14 +589,18 @@ def canonical_actors(names: Iterable[str]) -> dict[str, str]:
         for k in range(1, len(words) + 1):
             by_ending.setdefault(tuple(words[-k:]), set()).add(b)
     canon: dict[str, str] = {}
+    spelled: dict[str, set[str]] = {}  # acronym -> the names it abbreviates here
     for name in names:
         plain = base[name]
+        if (paren := _RE_NAME_WITH_ACRONYM.fullmatch(name)) is not None:
+            spelled.setdefault(plain, set()).add(_strip_titles(paren.group("long")))
         if not _is_acronym(plain):
             chars = set(plain.lower())
             matches = [a for first in initials(plain) for a, letters in by_first.get(first, ())
                        if letters <= chars and _acronym_matches(a, plain)]
             if len(matches) == 1:
                 canon[name] = matches[0]
+                spelled.setdefault(matches[0], set()).add(plain)
                 continue
             if plain in people:
                 tokens = plain.split()
@@ -605,4 +610,8 @@ def canonical_actors(names: Iterable[str]) -> dict[str, str]:
                     canon[name] = fullest.pop()
                     continue
         canon[name] = plain
-    return canon
+    # an acronym that the document spells out once: the name with its acronym, which
+    # says what it stands for ("Allied Democratic Forces (ADF)")
+    full = {a: f"{min(longs, key=lambda n: (-len(n), n))} ({a})" for a, longs in spelled.items()
+            if len(longs) == 1}
+    return {name: full.get(c, c) for name, c in canon.items()}

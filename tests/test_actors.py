@@ -147,13 +147,16 @@ def test_canonical_actors_people_and_acronyms():
     ])
     assert canon["Ruto"] == canon["President Ruto"] == canon["William Ruto"] == "William Ruto"
     assert canon["Rubio"] == "Marco Rubio"
-    assert canon["East African Community"] == canon["EAC"] == "EAC"
-    assert canon["Southern African Development Community (SADC)"] == "SADC"
-    assert canon["Rapid Support Forces"] == "RSF"
-    assert canon["United Nations"] == "UN"
-    assert canon["Economic Community of West African States"] == "ECOWAS"
+    # an acronym the document spells out: the name with its acronym, whichever form is read
+    assert canon["East African Community"] == canon["EAC"] == "East African Community (EAC)"
+    assert canon["Southern African Development Community (SADC)"] == "Southern African Development Community (SADC)"
+    assert canon["Rapid Support Forces"] == canon["RSF"] == "Rapid Support Forces (RSF)"
+    assert canon["United Nations"] == "United Nations (UN)"
+    assert canon["Economic Community of West African States"] == "Economic Community of West African States (ECOWAS)"
     assert canon["Russian forces"] == "Russian forces"
     assert canon["M23"] == "M23"
+    # ... and one it never spells out stays as it is
+    assert canonical_actors(["ADF", "M23"]) == {"ADF": "ADF", "M23": "M23"}
 
 
 def test_canonical_actors_leaves_ambiguous_short_forms():

@@ -505,7 +505,8 @@ def test_event_actors_take_their_canonical_names_from_the_whole_document():
             "(ECOWAS) sent envoys.\n\nThe talks went on.\n\nPresident Goita met the Economic Community of West African "
             "States delegation in Bamako.")
     (event,) = events_of(text)
-    assert event.event_type == "meeting" and event.actors == ("Assimi Goita", "ECOWAS")
+    assert event.event_type == "meeting" and event.actors == (
+        "Assimi Goita", "Economic Community of West African States (ECOWAS)")
 
 
 def test_reading_some_sentences_for_actors_gives_what_reading_all_does():
@@ -518,7 +519,7 @@ def test_reading_some_sentences_for_actors_gives_what_reading_all_does():
     sentences = split_sentences(text)
     every = _DocContext(doc, sentences, mentions, None).actors_of({s.start for s in sentences})
     # "Goita", named in full after a title before; "Economic Community of West African States"
-    assert every[sentences[3].start] == ("Assimi Goita", "ECOWAS")
+    assert every[sentences[3].start] == ("Assimi Goita", "Economic Community of West African States (ECOWAS)")
     for s in sentences:
         assert _DocContext(doc, sentences, mentions, None).actors_of({s.start}) == {s.start: every[s.start]}
 
