@@ -421,7 +421,7 @@ NAMESAKE_POPULATION = 100_000  # a bigger town is known in its own right ("Grana
 #: Prominence of a curated landmark ("White House"): hand-picked for being well known.
 CURATED_POI_PROMINENCE = 1.2
 #: Prominence of the kinds that have no population in our data.
-KIND_PROMINENCE = {"country": 2.2, "region": 1.0, "admin1": 0.9, "admin2": 0.8, "airport": 1.0}
+KIND_PROMINENCE = {"country": 2.2, "region": 1.5, "admin1": 0.9, "admin2": 0.8, "airport": 1.0}
 
 
 def _people(population: int) -> float:

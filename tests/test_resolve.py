@@ -329,3 +329,11 @@ def test_a_division_known_by_another_name_gets_no_prominence_from_its_people(gaz
     # "Atlantic" is also an English name of Colombia's Atlántico department
     m = _resolve(gazetteer, "Storms formed over the Atlantic on Monday.")["Atlantic"]
     assert m.place.kind == "region"
+
+
+def test_a_world_region_beats_a_small_namesake_in_a_story_about_the_us(gazetteer):
+    # "Middle East" is also a neighbourhood of Baltimore (1,900 people in GeoNames)
+    found = _resolve(gazetteer, "US President Donald Trump left the summit in Washington early because of "
+                                "what is happening in the Middle East, the White House said. Texas and "
+                                "Florida officials agreed.")
+    assert found["Middle East"].place.kind == "region"
