@@ -173,8 +173,9 @@ _GENERIC_MODIFIERS = (
     r"foreign|local|riot|border|special)"
 )
 #: Military arms and craft, actors only after a nationality or group word ("Russian
-#: warplanes", "Turkish drones", "Israeli navy"): "armed drones" or "military aircraft" name none.
-_CRAFT = r"(?:warplanes|fighter\s+jets|jets|drones|aircraft|helicopters|gunships|warships|navy|air\s+force)"
+#: warplanes", "Turkish drones", "Israeli navy", "Russian artillery"): "armed drones" or
+#: "military aircraft" name none.
+_CRAFT = r"(?:warplanes|fighter\s+jets|jets|drones|aircraft|helicopters|gunships|warships|navy|air\s+force|tanks|artillery)"
 _CAP_MODIFIER = r"[A-Z][\w\u00C0-\u024F'\u2019]*(?:-(?:led|backed|allied|aligned))?"
 _RE_COLLECTIVE_CAP = re.compile(
     rf"(?<![\w-])(?P<mod>{_CAP_MODIFIER}(?:\s+and\s+{_CAP_MODIFIER})?)\s+(?P<noun>{_COLLECTIVE}|{_CRAFT})(?![\w-])"

@@ -103,6 +103,7 @@ CASES = [
      {"Indian Navy", "Ethiopian Airlines"}, set()),
     ("The Humanitarian Country Team met on 31 May.", {"Humanitarian Country Team"}, set()),
     ("Bloggers said Ukrainian units had taken the station.", {"Ukrainian units"}, set()),
+    ("Russian artillery shelled the town as Israeli tanks moved in.", {"Russian artillery", "Israeli tanks"}, set()),
 ]
 
 
