@@ -395,6 +395,14 @@ class Gazetteer:
         self.close()
 
 
+def in_area(places: list[Place], area: Place) -> list[Place]:
+    """Keep the ``places`` inside ``area``: a country's places other than countries, or
+    those :func:`in_division` keeps for a division."""
+    if area.kind == "country":
+        return [p for p in places if p.country == area.country and p.kind != "country"]
+    return in_division(places, area)
+
+
 def in_division(places: list[Place], division: Place, radius_km: float = 250.0) -> list[Place]:
     """Keep the ``places`` inside a first-level ``division``.
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from geomap.gazetteer import Gazetteer, in_division, is_spelling_of, name_key
+from geomap.gazetteer import Gazetteer, in_area, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
 
 MAX_WORDS = 6
@@ -268,6 +268,8 @@ VESSELS = frozenset("""tanker ship vessel freighter carrier frigate destroyer fe
  bulker""".split())
 #: What may separate a role noun from the name: a space, or a comma and a space.
 ROLE_GAPS = frozenset({" ", ", "})
+
+
 def _apposed_name(text: str, tokens: list[_Token], i: int) -> bool:
     """Whether two or three capitalised words from token ``i`` on stand between commas
     with a lower-case word after them ("..., Vladimir Leontyev, says"), not as an item
@@ -576,8 +578,8 @@ def _inside_longer_name(tokens: list[_Token], i: int, j: int,
         and tokens[i - 3].capital and not tokens[i - 3].sentence_start
     # "Defensoría del Pueblo", "Université de Montréal": the last word of a longer name,
     # after a particle that follows a capitalised word, however big the place
-    particle = i > 1 and tokens[i - 1].text in NAME_PARTICLES and tokens[i - 2].capital \
-        and tokens[i - 2].end + 1 == tokens[i - 1].start and tokens[i - 1].end + 1 == tokens[i].start
+    particle = i > 1 and _particle_joins(tokens, i - 1) and tokens[i - 2].capital \
+        and tokens[i - 2].end + 1 == tokens[i - 1].start
     if not (before or after or of_the or compound or particle):
         return False
     if any(p.kind in ("admin1", "country") for _f, _r, p in rows):
@@ -808,10 +810,6 @@ def _under(rows: list[tuple[str, str, Place]], areas: list[Place]) -> list[tuple
     same = [r for r in rows if r[2].id in ids]
     if same:
         return same
-    inside = set()
-    for a in areas:
-        if a.kind == "country":
-            inside |= {r[2].id for r in rows if r[2].country == a.country and r[2].kind != "country"}
-        elif a.kind == "admin1":
-            inside |= {p.id for p in in_division([r[2] for r in rows], a)}
+    places = [r[2] for r in rows]
+    inside = {p.id for a in areas if a.kind in ("country", "admin1") for p in in_area(places, a)}
     return [r for r in rows if r[2].id in inside]

@@ -25,7 +25,7 @@ from collections import Counter
 from math import asin, cos, log10, radians, sin, sqrt
 from typing import Any
 
-from geomap.gazetteer import Gazetteer, distance_km, in_division, is_spelling_of, name_key
+from geomap.gazetteer import Gazetteer, distance_km, in_area, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
 
 log = logging.getLogger("geomap")
@@ -384,12 +384,10 @@ def _capitals(cands: list[Place], gazetteer: Gazetteer) -> frozenset[str]:
 
 
 def _inside(cands: list[Place], parent: Place) -> list[Place]:
-    if parent.kind == "country":
-        return [p for p in cands if p.country == parent.country and p.kind != "country"]
     if parent.kind == "city":
         return [p for p in cands if p.id != parent.id
                 and distance_km(p.lat, p.lon, parent.lat, parent.lon) <= PARENT_CITY_KM]
-    return in_division(cands, parent)
+    return in_area(cands, parent)
 
 
 #: How much each kind of evidence weighs in :func:`_prior` and :func:`_coherence`.

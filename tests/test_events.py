@@ -336,9 +336,9 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Rescue teams from Niamey are working in Gao, where thousands were displaced.", [("humanitarian", "Gao")]),
     ("Rescuers from Niamey and Bamako are working in Gao, where thousands were displaced.",
      [("humanitarian", "Gao")]),
+    ("Leaders meeting in Niamey discussed the reconstruction of Gao.", [("meeting", "Niamey")]),
     # where returnees come from
     ("Mali struggles to house thousands of refugees forced back from Niger and Algeria.", []),
-    ("Leaders meeting in Niamey discussed the reconstruction of Gao.", [("meeting", "Niamey")]),
     # a court's seat; a place that names an organisation or an accord
     ("Fighting spread to Gao, which the International Court of Justice in Bamako awarded to Mali.",
      [("clash", "Gao")]),
