@@ -14,65 +14,65 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Final
 
 from geomap.gazetteer import Gazetteer, in_area, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
 
-MAX_WORDS = 6
+MAX_WORDS: Final = 6
 #: A word: initials ("U.S."), letters and digits with inner hyphens, apostrophes or dots
 #: ("al-Shabaab", "Sana'a", "bit.ly"), or a number.  The repeats are possessive (``*+``):
 #: giving back a letter never lets a match go on, so the regex engine need not remember
 #: where it could (the same matches, 8% faster).
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]\w*+(?:[-'’.]\w++)*+|\d\w*+")
+_TOKEN: Final = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]\w*+(?:[-'’.]\w++)*+|\d\w*+")
 #: A token and the text before it (no token starts in a run of non-letters and "_").
-_GAP_AND_TOKEN = re.compile(r"([\W_]*+)(" + _TOKEN.pattern + ")")
-_POSSESSIVE = re.compile(r"['’]s?$")
-_SENTENCE_END = re.compile(r"[.!?:;\"“”(\[]\s*$|\n\s*[-*•]?\s*$")
-TITLES = frozenset("""President Vice Secretary Minister Prime Premier Chancellor King Queen
+_GAP_AND_TOKEN: Final = re.compile(r"([\W_]*+)(" + _TOKEN.pattern + ")")
+_POSSESSIVE: Final = re.compile(r"['’]s?$")
+_SENTENCE_END: Final = re.compile(r"[.!?:;\"“”(\[]\s*$|\n\s*[-*•]?\s*$")
+TITLES: Final = frozenset("""President Vice Secretary Minister Prime Premier Chancellor King Queen
  Prince Princess Sheikh Emir Sultan Pope Cardinal Bishop Archbishop Rev Reverend General Gen
  Lt Lieutenant Colonel Col Major Maj Captain Capt Sgt Sergeant Admiral Commander Marshal
  Senator Sen Rep Representative Congressman Congresswoman Governor Gov Mayor Ambassador Envoy
  Judge Justice Mr Mrs Ms Miss Dr Prof Professor Sir Dame Lord Lady Chairman Chairwoman
  Chairperson Spokesman Spokeswoman Spokesperson Deputy Foreign Defence Defense Interior
  State Leader Chief Director Commissioner Officer Mr. Mrs. Ms. Dr. Gen. Col. Lt. Sgt.""".split())
-ORG_HEADS = frozenset("""Airways Airlines University Times Post Herald Tribune Journal Gazette
+ORG_HEADS: Final = frozenset("""Airways Airlines University Times Post Herald Tribune Journal Gazette
  FC Telegraph Daily Broadcasting Television Radio Rifles""".split())
-LOCATIVES = frozenset("""in at near outside from into to towards toward around across via
+LOCATIVES: Final = frozenset("""in at near outside from into to towards toward around across via
  through between inside""".split())
 #: Nouns after which "of <Name>" names a place ("the town of Fataki", "the outskirts of Khiam").
-PLACE_NOUNS_OF = frozenset("""town city village hamlet settlement outskirts suburbs suburb
+PLACE_NOUNS_OF: Final = frozenset("""town city village hamlet settlement outskirts suburbs suburb
  district province region county port""".split())
-_PARENT_AFTER = re.compile(r",\s*|\s+in\s+")
+_PARENT_AFTER: Final = re.compile(r",\s*|\s+in\s+")
 #: Words that make "<name> <word>" a first-level division ("Chin State", "Gezira state").
-DIVISION_WORDS = frozenset("""state province region governorate oblast district county
+DIVISION_WORDS: Final = frozenset("""state province region governorate oblast district county
  prefecture department territory municipality""".split())
 #: Words that make "<name> <word>" a physical feature, which our data does not hold.
-FEATURE_AFTER = frozenset("""River Sea Ocean Lake Lakes Gulf Bay Strait Straits Channel Canal
+FEATURE_AFTER: Final = frozenset("""River Sea Ocean Lake Lakes Gulf Bay Strait Straits Channel Canal
  Mountains Mountain Mts Range Hills Valley Desert Plateau Delta Basin Forest Falls Peninsula
  Volcano river lake mountains hills valley delta basin volcano""".split())
 #: Words that make "<word> <name>" ("Lake Chad", "Mount Kenya", "Gulf of Aden") a feature.
-FEATURE_BEFORE = frozenset("Lake Mount Mt Gulf Bay Sea Strait Straits".split())
-FEATURE_WORDS = FEATURE_BEFORE | FEATURE_AFTER
+FEATURE_BEFORE: Final = frozenset("Lake Mount Mt Gulf Bay Sea Strait Straits".split())
+FEATURE_WORDS: Final = FEATURE_BEFORE | FEATURE_AFTER
 #: Words that make "<name> <word>" a street or road ("Lini Highway", "Washington Drive"):
 #: named after a place or a person, it is not where that place is.
-STREET_AFTER = frozenset("Street Road Avenue Boulevard Lane Highway Drive".split())
+STREET_AFTER: Final = frozenset("Street Road Avenue Boulevard Lane Highway Drive".split())
 #: Words that make "<word> of <name>" a feature ("Cape of Good Hope", "Bight of Benin");
 #: without "of" they begin place names ("Cape Town").
-FEATURE_BEFORE_OF = FEATURE_BEFORE | {"Cape", "Bight"}
+FEATURE_BEFORE_OF: Final = FEATURE_BEFORE | {"Cape", "Bight"}
 #: Words that make "<word> of the <name>" a river ("the right bank of the Dnipro").
-_RIVER_BANKS = frozenset("bank banks shore shores".split())
+_RIVER_BANKS: Final = frozenset("bank banks shore shores".split())
 #: Words that continue a title after "of" ("Secretary of State", "Minister of Defense").
-_TITLES_AFTER_OF = TITLES | {"State", "Defense"}
-_AREA_KINDS = ("admin1", "region")
+_TITLES_AFTER_OF: Final = TITLES | {"State", "Defense"}
+_AREA_KINDS: Final = ("admin1", "region")
 #: Organisations named like places ("the Red Cross" is no town in North Carolina).
-ORGANISATIONS = frozenset({"red cross", "red crescent"})
+ORGANISATIONS: Final = frozenset({"red cross", "red crescent"})
 #: Compass words: alone they name no place here, whatever divisions are called so
 #: ("North" is a region of Cameroon); "North Region" is the division (see _division_hit).
-COMPASS = frozenset("""north south east west central northern southern eastern western
+COMPASS: Final = frozenset("""north south east west central northern southern eastern western
  northeast northwest southeast southwest north-east north-west south-east south-west
  midwest""".split())
-CALENDAR = frozenset("""january february march april may june july august september october
+CALENDAR: Final = frozenset("""january february march april may june july august september october
  november december monday tuesday wednesday thursday friday saturday sunday
  jan feb mar apr jun jul aug sep sept oct nov dec tue tues wed thu thur thurs fri sat sun""".split())
 
@@ -87,10 +87,10 @@ def word_list(name: str) -> frozenset[str]:
 
 #: Places this populous keep their name even when it is a common word or a surname
 #: (ten times as many for the most frequent words: "Man" in Cote d'Ivoire).
-MINOR_POPULATION = 100_000
-VERY_FREQUENT_ZIPF = 5.0
+MINOR_POPULATION: Final = 100_000
+VERY_FREQUENT_ZIPF: Final = 5.0
 #: A one-word match on another name of a place (not its main name) needs this many people.
-ALTERNATE_POPULATION = 1_000_000
+ALTERNATE_POPULATION: Final = 1_000_000
 
 
 @lru_cache(maxsize=1)
@@ -99,29 +99,29 @@ def common_words() -> frozenset[str]:
     return word_list("common_words.txt")
 
 
-class _Token(NamedTuple):
+class _Token:
     """A word of the text: offsets, the word, and what the filters ask of it.
 
     ``sentence_start`` (the first word of a sentence or list item) is worked out for
     capitalised words only, the only ones the filters ask it of; it is false for the
     others.  ``base`` is the word without a possessive ending ("Kenya's" -> "Kenya").
-    A named tuple: :func:`tokenize` makes hundreds per article, and a tuple is made
-    and read faster than an object with ``__init__``.
     """
 
-    start: int
-    end: int
-    text: str
-    sentence_start: bool
-    capital: bool
-    base: str
+    __slots__ = ("start", "end", "text", "sentence_start", "capital", "base")
+
+    def __init__(self, start: int, end: int, text: str, sentence_start: bool, capital: bool,
+                 base: str) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.sentence_start = sentence_start
+        self.capital = capital
+        self.base = base
 
 
-_POSSESSIVE_ENDINGS = ("'s", "’s")
 #: Arabic articles written in lower case before a name ("al-Bayda", "el-Obeid"): the
 #: word is a capitalised name.
-_ARTICLES = frozenset({"al", "el", "ad", "an", "ar", "as", "at", "az"})
-_new_token = tuple.__new__
+_ARTICLES: Final = frozenset({"al", "el", "ad", "an", "ar", "as", "at", "az"})
 
 
 try:  # only the optional compiled build (scripts/build_compiled.py) needs mypy_extensions
@@ -129,6 +129,12 @@ try:  # only the optional compiled build (scripts/build_compiled.py) needs mypy_
 except ImportError:
     def mypyc_attr(*_args: object, **_kwargs: object):  # type: ignore[misc]
         return lambda cls: cls
+
+
+#: A gazetteer row as the filters read it: ``(form, role, place)``.
+Row = tuple[str, str, Place]
+#: A matched phrase: start and end offsets, surface, its rows, first and last token.
+Hit = tuple[int, int, str, list[Row], int, int]
 
 
 @mypyc_attr(native_class=False)  # mypyc compiles no subclass of list: this one stays a Python class
@@ -154,26 +160,36 @@ def tokenize(text: str) -> _Tokens:
     """Word tokens with offsets; flags the capitalised first word of each sentence or
     list item.  A name after a lower-case Arabic article ("in al-Bayda") is capitalised,
     unless it ends a longer name ("Hayat Tahrir al-Sham", "Abu Mohammed al-Jolani")."""
-    tokens = _Tokens()
-    tokens.capitals = capitals = []
-    append, sentence_end = tokens.append, _SENTENCE_END.search
+    # Typed locals and plain lists: the compiled build (scripts/build_compiled.py) then
+    # reads the words with native string operations.
+    tokens: list[_Token] = []
+    capitals: list[int] = []
+    pairs: list[tuple[str, str]] = _GAP_AND_TOKEN.findall(text)  # strings, not match objects: faster
+    sentence_end = _SENTENCE_END.search
     prev, prev_end = "", 0
-    for gap, word in _GAP_AND_TOKEN.findall(text):  # strings, not match objects: faster
+    last: _Token | None = None
+    for gap, word in pairs:
         start = prev_end + len(gap)
         end = start + len(word)
-        base = word[:-2] if word[-1] == "s" and len(word) > 3 and word[-2:] in _POSSESSIVE_ENDINGS else word
-        if word[0].isupper() or (word[2:3] == "-" and _article_name(word)
-                                 and not (gap == " " and tokens and tokens[-1].capital  # not "Tahrir al-Sham"
-                                          and tokens[-1].text.lower() not in LOCATIVES)):
+        n = len(word)
+        base = word[:-2] if n > 3 and word[n - 1] == "s" and word[n - 2] in "'’" else word
+        first_letter = ord(word[0])
+        if 65 <= first_letter <= 90 or (first_letter > 127 and word[0].isupper()) \
+                or (n > 3 and word[2] == "-" and _article_name(word)
+                    and not (gap == " " and last is not None and last.capital  # not "Tahrir al-Sham"
+                             and last.text.lower() not in LOCATIVES)):
             # a single space (the usual gap) ends no sentence
-            first = not tokens or (gap != " " and sentence_end(text, prev_end, start) is not None) \
+            first = last is None or (gap != " " and sentence_end(text, prev_end, start) is not None) \
                 or prev[-1] == "." and prev[-2:-1].islower()
             capitals.append(len(tokens))
-            append(_new_token(_Token, (start, end, word, first, True, base)))
+            last = _Token(start, end, word, first, True, base)
         else:
-            append(_new_token(_Token, (start, end, word, False, False, base)))
+            last = _Token(start, end, word, False, False, base)
+        tokens.append(last)
         prev, prev_end = word, end
-    return tokens
+    out = _Tokens(tokens)
+    out.capitals = capitals
+    return out
 
 
 def _introduced_as_place(tokens: list[_Token], i: int) -> bool:
@@ -235,8 +251,8 @@ def _in_heading(text: str, tokens: list[_Token], k: int) -> bool:
                             for n in (k - 1, k + 1))
 
 
-def _keep_rows(surface: str, rows: list[tuple[str, str, Place]],
-               heading: bool = False) -> list[tuple[str, str, Place]]:
+def _keep_rows(surface: str, rows: list[Row],
+               heading: bool = False) -> list[Row]:
     """The gazetteer rows a surface may match.
 
     * A name written in lower case in the gazetteer ("st", "man") is no proper name.
@@ -260,14 +276,14 @@ def _keep_rows(surface: str, rows: list[tuple[str, str, Place]],
 
 #: Lower-case role nouns that a person's name follows ("the rebel spokesman, Pal Mai Deng").
 #: (Not words that are also adjectives: "official", "general", "chief".)
-ROLES = frozenset("""spokesman spokeswoman spokesperson commander leader minister president
+ROLES: Final = frozenset("""spokesman spokeswoman spokesperson commander leader minister president
  governor envoy mediator negotiator colonel ambassador mayor chairman chairwoman
  coordinator prefect""".split())
 #: Vessels, whose names follow them like people's ("the tanker Marlin Luanda").
-VESSELS = frozenset("""tanker ship vessel freighter carrier frigate destroyer ferry
+VESSELS: Final = frozenset("""tanker ship vessel freighter carrier frigate destroyer ferry
  bulker""".split())
 #: What may separate a role noun from the name: a space, or a comma and a space.
-ROLE_GAPS = frozenset({" ", ", "})
+ROLE_GAPS: Final = frozenset({" ", ", "})
 
 
 def _apposed_name(text: str, tokens: list[_Token], i: int) -> bool:
@@ -282,11 +298,11 @@ def _apposed_name(text: str, tokens: list[_Token], i: int) -> bool:
 
 
 #: "the mayor of Nova Kakhovka, " before a person's name.
-_ROLE_OF_BEFORE = re.compile(r"\b(?:" + "|".join(sorted(ROLES)) + r")\s+of\s+(?:the\s+)?[A-Z][^,;:()]{0,50},\s$")
+_ROLE_OF_BEFORE: Final = re.compile(r"\b(?:" + "|".join(sorted(ROLES)) + r")\s+of\s+(?:the\s+)?[A-Z][^,;:()]{0,50},\s$")
 
 
-def _abbreviations_with_their_dot(rows: list[tuple[str, str, Place]], dotted: bool,
-                                  keep_alone: bool = False) -> list[tuple[str, str, Place]]:
+def _abbreviations_with_their_dot(rows: list[Row], dotted: bool,
+                                  keep_alone: bool = False) -> list[Row]:
     """A postal-style abbreviation counts only written with its dot ("Ky." yes, "Ky" no),
     and written with it, it is the abbreviation ("Man." is Manitoba, not Man in Cote
     d'Ivoire).  ``keep_alone`` keeps abbreviation rows when there is nothing else."""
@@ -337,7 +353,7 @@ def person_tokens(text: str, tokens: list[_Token]) -> tuple[set[int], set[str]]:
     return idx, words
 
 
-def named_people(text: str, tokens: list[_Token], known: dict) -> tuple[set[int], set[str]]:
+def named_people(text: str, tokens: list[_Token], known: dict[str, list[Row]]) -> tuple[set[int], set[str]]:
     """Tokens of "<given name> <surname>" ("Megyn Kelly", "Paris Hilton").
 
     A census given name followed by a capitalised word that is a common surname, or an
@@ -369,8 +385,8 @@ def named_people(text: str, tokens: list[_Token], known: dict) -> tuple[set[int]
 
 
 #: What opens and closes a nickname inside a person's name: a space and a quote mark.
-_NICK_OPEN = frozenset({' "', " “", " '", " ‘"})
-_NICK_CLOSE = frozenset({'" ', "” ", "' ", "’ "})
+_NICK_OPEN: Final = frozenset({' "', " “", " '", " ‘"})
+_NICK_CLOSE: Final = frozenset({'" ', "” ", "' ", "’ "})
 
 
 def _nicknamed(text: str, tokens: list[_Token]) -> set[int]:
@@ -408,7 +424,8 @@ def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
     people, surnames = named_people(text, tokens, found)
     persons |= people
     person_words |= surnames
-    hits, weak = [], []
+    hits: list[Hit] = []
+    weak: list[Hit] = []
     for (i, j, end, surface), key in zip(phrases, keys):
         rows = found.get(key)
         if not rows:
@@ -443,16 +460,16 @@ def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
 
 #: An organisation's name before a bracket: what the bracket holds is its other name
 #: ("the Turkish Red Crescent (Kızılay)"), not a place.
-_ORG_BEFORE_PAREN = re.compile(r"\b(?:Crescent|Cross|Society|Agency|Authority|Organi[sz]ation|Council|Committee|"
+_ORG_BEFORE_PAREN: Final = re.compile(r"\b(?:Crescent|Cross|Society|Agency|Authority|Organi[sz]ation|Council|Committee|"
                                r"Commission|Movement|Party|Front|Forces|Army|Union|Ministry|Service|Programme|"
                                r"Fund|Association|Institute)\s*\($")
 #: :func:`_plausible`'s answer for a word that is a place only if its neighbours say so.
-WEAK = "weak"
-_LIST_GAP = re.compile(r"\s*(?:,|and|or|,\s*and|,\s*or)\s*$")
+WEAK: Final = "weak"
+_LIST_GAP: Final = re.compile(r"\s*(?:,|and|or|,\s*and|,\s*or)\s*$")
 
 
-def _backed_by_neighbours(text: str, tokens: list[_Token], weak: list[tuple],
-                          chosen: list[tuple], used: bytearray) -> list[tuple]:
+def _backed_by_neighbours(text: str, tokens: list[_Token], weak: list[Hit],
+                          chosen: list[Hit], used: bytearray) -> list[Hit]:
     """Weak hits listed with a place or followed by their parent area.
 
     "between Goma and Sake", "Sake, Minova and Goma", "Sake, North Kivu": the word
@@ -477,7 +494,7 @@ def _backed_by_neighbours(text: str, tokens: list[_Token], weak: list[tuple],
 
 
 def _plausible(tokens: list[_Token], i: int, j: int, surface: str, key: str,
-               rows: list[tuple[str, str, Place]], persons: set[int],
+               rows: list[Row], persons: set[int],
                person_words: set[str]) -> bool | str:
     """Precision filters for one looked-up phrase spanning tokens ``i..j`` (``key`` is
     the surface's :func:`name_key`).
@@ -506,7 +523,7 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str, key: str,
     return True
 
 
-def _minor_and_common(token: _Token, rows: list[tuple[str, str, Place]]) -> bool:
+def _minor_and_common(token: _Token, rows: list[Row]) -> bool:
     """A small place whose name is also a frequent English word, a common surname or a
     given name ("Commerce", "Kelly", "Mary"): read as the word unless after "in"."""
     if any(p.kind in ("admin1", "region") for _f, _r, p in rows):
@@ -519,7 +536,7 @@ def _minor_and_common(token: _Token, rows: list[tuple[str, str, Place]]) -> bool
     return zipf > 0 or word in word_list("surnames.txt") or word in word_list("given_names.txt")
 
 
-def _alternate_only(surface: str, rows: list[tuple[str, str, Place]]) -> bool:
+def _alternate_only(surface: str, rows: list[Row]) -> bool:
     """True when one word matches only other names of minor places ("Hamas" is an old
     name of Hamm, "Passover" one of Mountain City): such matches are mostly noise."""
     key = name_key(surface)
@@ -539,7 +556,7 @@ def frequent_words() -> dict[str, float]:
 
 
 #: Lower-case words inside a longer name ("Palais des Nations", "Plaza de Mayo").
-NAME_PARTICLES = frozenset("de des du del della di da do dos das".split())
+NAME_PARTICLES: Final = frozenset("de des du del della di da do dos das".split())
 
 
 def _particle_joins(tokens: list[_Token], k: int) -> bool:
@@ -549,11 +566,11 @@ def _particle_joins(tokens: list[_Token], k: int) -> bool:
 
 
 #: Articles that open a sentence in capitals: no part of the name that follows them.
-_OPENING_ARTICLES = frozenset({"The", "A", "An"})
+_OPENING_ARTICLES: Final = frozenset({"The", "A", "An"})
 
 
 def _inside_longer_name(tokens: list[_Token], i: int, j: int,
-                        rows: list[tuple[str, str, Place]]) -> bool:
+                        rows: list[Row]) -> bool:
     """True for a minor place name that is one word of a longer capitalised name.
 
     "Rapid" in "Rapid Support Forces", "Liberation" in "People's Liberation Front" or
@@ -596,7 +613,7 @@ def _next_word(text: str, tokens: list[_Token], j: int) -> _Token | None:
 
 
 def _division_hit(text: str, tokens: list[_Token], i: int, j: int,
-                  rows: list[tuple[str, str, Place]], word: _Token | None) -> tuple | None:
+                  rows: list[Row], word: _Token | None) -> Hit | None:
     """"Chin State", "Gezira state", "Cabo Delgado province": the division, as one hit.
 
     A name followed by a division word means the first-level division (or region) of
@@ -612,7 +629,7 @@ def _division_hit(text: str, tokens: list[_Token], i: int, j: int,
     return tokens[i].start, end, text[tokens[i].start:end], areas, i, j + 1
 
 
-def _feature_hit(text: str, tokens: list[_Token], hit: tuple, after: _Token | None) -> tuple | None:
+def _feature_hit(text: str, tokens: list[_Token], hit: Hit, after: _Token | None) -> Hit | None:
     """A name that is part of a physical feature's name becomes that feature, unmapped.
 
     "Niger River", "Lake Chad", "Gulf of Aden", and an area named after a feature used
@@ -639,18 +656,18 @@ def _feature_hit(text: str, tokens: list[_Token], hit: tuple, after: _Token | No
         return None
     pois = [r for r in rows if r[2].kind == "poi" or r[2].curated]
     if pois:
-        return hit[:3] + (pois, i, j)
+        return hit[0], hit[1], hit[2], pois, i, j
     start, end = tokens[first].start, tokens[last].start + len(tokens[last].base)
     return start, end, text[start:end], [], first, last
 
 
-def _longest_first(hits: list[tuple], n_tokens: int) -> tuple[list[tuple], bytearray]:
+def _longest_first(hits: list[Hit], n_tokens: int) -> tuple[list[Hit], bytearray]:
     """Keep the longest matches that do not overlap, in text order.
 
     Also returns the per-token "used" flags.
     """
     used = bytearray(n_tokens)
-    taken: list[tuple] = []
+    taken: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (h[0] - h[1], h[0], not h[3])):
         i, j = hit[4], hit[5]
         if not any(used[i:j + 1]):
@@ -660,7 +677,7 @@ def _longest_first(hits: list[tuple], n_tokens: int) -> tuple[list[tuple], bytea
 
 
 def _to_mention(doc_id: str, start: int, end: int, surface: str,
-                rows: list[tuple[str, str, Place]]) -> Mention:
+                rows: list[Row]) -> Mention:
     if not rows:
         return Mention(doc_id, start, end, surface)
     names = [p for _f, role, p in rows if role != "demonym"]
@@ -674,8 +691,9 @@ def _unique(places: list[Place]) -> list[Place]:
     return list({p.id: p for p in places}.values())
 
 
-def _hyphenated_places(doc: Document, tokens: list[_Token], used: bytearray, found: dict,
-                       persons: set[int], gazetteer: Gazetteer) -> list[Mention]:
+def _hyphenated_places(doc: Document, tokens: list[_Token], used: bytearray,
+                       found: dict[str, list[Row]], persons: set[int],
+                       gazetteer: Gazetteer) -> list[Mention]:
     """Places joined by a hyphen into one word ("the Goma-Sake road", "the Lebanon-Syria
     border"): when the whole word names nothing, every part may be a place
     (:func:`_may_join`) and one is certain (:func:`_certain_place`), each part is a
@@ -703,7 +721,7 @@ def _hyphenated_places(doc: Document, tokens: list[_Token], used: bytearray, fou
     return out
 
 
-def _may_join(word: str, rows: list[tuple[str, str, Place]]) -> bool:
+def _may_join(word: str, rows: list[Row]) -> bool:
     """Whether one part of a hyphenated word may be a place: it matches one, has three
     letters or more, and is no compass word, month or person's name ("North-West",
     "Jean-Pierre", "Lennon-Ono")."""
@@ -715,10 +733,10 @@ def _may_join(word: str, rows: list[tuple[str, str, Place]]) -> bool:
 
 #: A place this populous, named by its own name, is certain enough to vouch for the
 #: other part of a hyphenated word ("Goma-Sake road": Sake is also a word).
-CERTAIN_POPULATION = 100_000
+CERTAIN_POPULATION: Final = 100_000
 
 
-def _certain_place(word: str, rows: list[tuple[str, str, Place]]) -> bool:
+def _certain_place(word: str, rows: list[Row]) -> bool:
     """A country or division, or a large place by its own name ("Wal-Mart" has none)."""
     key = name_key(word)
     return any(p.kind in ("country", "admin1") or p.population >= CERTAIN_POPULATION
@@ -764,8 +782,8 @@ def _unknown_names(doc: Document, tokens: list[_Token], chosen: list, used: byte
     return out
 
 
-_CONTRACTION = re.compile(r"['’](?:ve|d|ll|re|m|t)$", re.IGNORECASE)
-_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_CONTRACTION: Final = re.compile(r"['’](?:ve|d|ll|re|m|t)$", re.IGNORECASE)
+_LEADING_THE: Final = re.compile(r"^the\s+", re.IGNORECASE)
 
 
 def name_variants(surface: str) -> list[str]:
@@ -803,7 +821,7 @@ def mentions_for_spans(doc: Document, spans: list[tuple[int, int]],
     return out
 
 
-def _under(rows: list[tuple[str, str, Place]], areas: list[Place]) -> list[tuple[str, str, Place]]:
+def _under(rows: list[Row], areas: list[Place]) -> list[Row]:
     """The ``rows`` whose place is one of ``areas`` ("Washington, D.C.": "D.C." is the
     city itself) or lies in one of those that are countries or divisions."""
     ids = {a.id for a in areas}

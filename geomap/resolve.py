@@ -21,24 +21,22 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
+from collections.abc import Iterable
 from math import asin, cos, log10, radians, sin, sqrt
-from typing import Any
+from typing import Any, Final
 
 from geomap.gazetteer import Gazetteer, distance_km, in_area, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
 
 log = logging.getLogger("geomap")
 
-#: Country code -> the summed weight of the votes for it (see :func:`document_countries`):
-#: a Counter of floats, which typing's ``Counter`` (of int counts) cannot say; ``Any``
-#: keeps mypy quiet and keeps mypyc (scripts/build_compiled.py) from expecting ints.
-Votes = Any
+#: Country code -> the summed weight of the votes for it (see :func:`document_countries`).
+Votes = dict[str, float]
 
-_PARENT_GAP = re.compile(r"\s*(?:,|\(|\bin\b|\bof\b)\s*(?:the\s+)?$", re.IGNORECASE)
+_PARENT_GAP: Final = re.compile(r"\s*(?:,|\(|\bin\b|\bof\b)\s*(?:the\s+)?$", re.IGNORECASE)
 #: "Yarmouk military complex in southern Khartoum", "Kalma camp near Nyala": a few
 #: lower-case words ending in a kind of place, then a locative, then the parent.
-_FAR_PARENT_GAP = re.compile(r"\s+(?:[a-z][a-z-]*\s+){0,2}(?:" + "|".join(sorted(
+_FAR_PARENT_GAP: Final = re.compile(r"\s+(?:[a-z][a-z-]*\s+){0,2}(?:" + "|".join(sorted(
     """camp camps complex base airport airfield area district neighbourhood neighborhood quarter
     suburb village town city market hospital school university port border crossing prison
     mosque church bridge road highway compound refinery plant factory mine mines field
@@ -48,20 +46,20 @@ _FAR_PARENT_GAP = re.compile(r"\s+(?:[a-z][a-z-]*\s+){0,2}(?:" + "|".join(sorted
                              r"(?:north|south)[- ]?(?:east|west)(?:ern)?\s+)?$")
 #: A city can be a parent ("... in southern Khartoum") when it is this large; its
 #: children lie within PARENT_CITY_KM.
-PARENT_CITY_POPULATION = 100_000
-PARENT_CITY_KM = 60.0
-_AIRPORT_WORDS = re.compile(r"\b(Airport|Airfield|Air Base|Airbase|Aerodrome)\b", re.IGNORECASE)
-_AREA_KINDS = ("country", "admin1")
+PARENT_CITY_POPULATION: Final = 100_000
+PARENT_CITY_KM: Final = 60.0
+_AIRPORT_WORDS: Final = re.compile(r"\b(Airport|Airfield|Air Base|Airbase|Aerodrome)\b", re.IGNORECASE)
+_AREA_KINDS: Final = ("country", "admin1")
 #: A name whose candidates are all smaller than this and farther than STRAY_KM from every
 #: other place of the document, outside the document's countries, is left unresolved.
-STRAY_POPULATION = 100_000
-STRAY_KM = 1500.0
+STRAY_POPULATION: Final = 100_000
+STRAY_KM: Final = 1500.0
 #: Hamlets (fewer than TINY_POPULATION people, or no count at all) are strays already
 #: TINY_STRAY_KM away: "Hababah" in an article about Darfur is not a hamlet in Yemen.  A
 #: curated place without a count is no hamlet: a border crossing ("Torkham") or a camp
 #: was picked for being known, and often lies across the border from the story's country.
-TINY_POPULATION = 1_000
-TINY_STRAY_KM = 500.0
+TINY_POPULATION: Final = 1_000
+TINY_STRAY_KM: Final = 500.0
 
 
 def resolve_mentions(doc: Document, mentions: list[Mention],
@@ -84,7 +82,7 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
         if fixed is not None:
             senses[key] = fixed
             continue
-        votes = weights - document_countries(group, votes_of)  # the other names' votes
+        votes = _minus(weights, document_countries(group, votes_of))  # the other names' votes
         pools[key] = pool = _Pool(key[0], cands, bonus, votes, sites, _capitals(cands, gazetteer))
         senses[key] = pool.rank()
     previous: list[Place | None] | None = None
@@ -123,12 +121,31 @@ def document_countries(mentions: list[Mention],
     """Votes for each country code from the mentions whose country is not in doubt.
 
     ``votes_of`` holds each mention's :func:`_vote` by ``id()``, when worked out already."""
-    votes: Votes = Counter()
+    votes: Votes = {}
     for m in mentions:
         country, weight = _vote(m) if votes_of is None else votes_of[id(m)]
         if country:
-            votes[country] += weight
+            votes[country] = votes.get(country, 0) + weight
     return votes
+
+
+def _minus(votes: Votes, other: Votes) -> Votes:
+    """The votes left when ``other``'s are taken away, positive ones only (as a
+    ``Counter`` subtracts)."""
+    out: Votes = {}
+    for country, weight in votes.items():
+        left = weight - other.get(country, 0)
+        if left > 0:
+            out[country] = left
+    return out
+
+
+def _count(keys: Iterable[Any]) -> dict[Any, int]:
+    """How many times each key comes (a plain ``Counter``, without its Python-level calls)."""
+    out: dict[Any, int] = {}
+    for key in keys:
+        out[key] = out.get(key, 0) + 1
+    return out
 
 
 def _vote(m: Mention) -> tuple[str | None, float]:
@@ -165,12 +182,12 @@ def _strays(mentions: list[Mention], senses: dict, by_key: dict[tuple[str, str],
         place = senses[key][0]
         if place is None or key[1] != "name" or place.kind in ("country", "admin1", "region"):
             continue
-        own: Votes = Counter()
+        own: Votes = {}
         for m in group:
             country, weight = votes_of[id(m)]
             if country:
-                own[country] += weight
-        others = {c for c, w in (votes - own).items() if w > 0}
+                own[country] = own.get(country, 0) + weight
+        others = set(_minus(votes, own))
         cands = group[0].candidates
         if not others or any(p.country in others or p.population >= STRAY_POPULATION
                              for p in cands):
@@ -219,8 +236,8 @@ def explicit_parents(doc: Document,
 
 
 #: "the northern town of Kidal", "the city of Gao"; "Gao, the main garrison town of the north".
-_TOWN_BEFORE = re.compile(r"\b(?:town|city|village|hamlet|settlement)\s+of\s+$", re.IGNORECASE)
-_TOWN_AFTER = re.compile(r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:town|city|village|hamlet|settlement)\b",
+_TOWN_BEFORE: Final = re.compile(r"\b(?:town|city|village|hamlet|settlement)\s+of\s+$", re.IGNORECASE)
+_TOWN_AFTER: Final = re.compile(r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:town|city|village|hamlet|settlement)\b",
                          re.IGNORECASE)
 
 
@@ -232,8 +249,8 @@ def named_as_towns(doc: Document, mentions: list[Mention]) -> set[str]:
         _TOWN_BEFORE.search(text, max(0, m.start - 40), m.start) or _TOWN_AFTER.match(text, m.end))}
 
 
-_LIST_BEFORE = re.compile(r"[A-Z][\w.'\u2019-]*\s*(?:,|\band|\bor)\s*$")
-_LIST_AFTER = re.compile(r"\s*(?:,|\band\b|\bor\b)\s*(?:the\s+)?[A-Z]")
+_LIST_BEFORE: Final = re.compile(r"[A-Z][\w.'\u2019-]*\s*(?:,|\band|\bor)\s*$")
+_LIST_AFTER: Final = re.compile(r"\s*(?:,|\band\b|\bor\b)\s*(?:the\s+)?[A-Z]")
 
 
 def _in_a_list(text: str, m: Mention, nxt: Mention) -> bool:
@@ -303,7 +320,7 @@ class _Site:
 #: Sites kept from one document to the next, by place id (see :func:`_site_of`).
 _SITES: dict[str, _Site] = {}
 #: At most this many: a long run over very varied text starts afresh.
-SITE_CACHE_PLACES = 200_000
+SITE_CACHE_PLACES: Final = 200_000
 
 
 def _site_of(place: Place, sites: dict[int, _Site]) -> _Site:
@@ -398,14 +415,14 @@ COUNTRY_WEIGHT = 0.6  # times the candidate's country's share of the document's 
 COUNTRY_PRIOR = 2.0
 DIVISION_WEIGHT = 0.6  # times the share of the other names in the candidate's division
 NEAR_WEIGHT = 0.6  # times closeness to the nearest other name (1 at 0 km, 0 at NEAR_KM)
-NEAR_KM = 250.0
-NEAR_DEGREES = NEAR_KM / 111.0  # a cheap latitude test before the distance
+NEAR_KM: Final = 250.0
+NEAR_DEGREES: Final = NEAR_KM / 111.0  # a cheap latitude test before the distance
 #: The squared straight-line distance through the unit sphere beyond which two points are
 #: certainly farther apart than NEAR_KM: 5% farther, far beyond any rounding error, so
 #: that skipping the exact distance for them changes no score.
-FAR_CHORD_SQUARED = (2 * sin(1.05 * NEAR_KM / 6371.0 / 2)) ** 2
+FAR_CHORD_SQUARED: Final = (2 * sin(1.05 * NEAR_KM / 6371.0 / 2)) ** 2
 #: Names with at most this many senses lend them as possible neighbours, at this weight.
-OTHER_SENSES = 12
+OTHER_SENSES: Final = 12
 OTHER_SENSE_WEIGHT = 0.5
 COHERENCE_ROUNDS = 2
 OTHER_NAME_PENALTY = 0.4
@@ -414,12 +431,12 @@ OTHER_NAME_PENALTY = 0.4
 #: fewer than NAMESAKE_POPULATION people lose this much ("Delaware" is the state more
 #: than Delaware, Ohio).  When a town of the name lies in the division ("Gao", "Kidal",
 #: "Paris" in Ile-de-France), the division is named after it, and nothing changes.
-NAMESAKE_PENALTY = 0.3
-NAMESAKE_POPULATION = 100_000  # a bigger town is known in its own right ("Granada", Spain)
+NAMESAKE_PENALTY: Final = 0.3
+NAMESAKE_POPULATION: Final = 100_000  # a bigger town is known in its own right ("Granada", Spain)
 #: Prominence of a curated landmark ("White House"): hand-picked for being well known.
-CURATED_POI_PROMINENCE = 1.2
+CURATED_POI_PROMINENCE: Final = 1.2
 #: Prominence of the kinds that have no population in our data.
-KIND_PROMINENCE = {"country": 2.2, "region": 1.5, "admin1": 0.9, "admin2": 0.8, "airport": 1.0}
+KIND_PROMINENCE: Final = {"country": 2.2, "region": 1.5, "admin1": 0.9, "admin2": 0.8, "airport": 1.0}
 
 
 def _people(population: int) -> float:
@@ -465,13 +482,13 @@ class _Neighbours:
     def __init__(self, anchors: list[tuple[tuple[str, str], _Site]], others: list[tuple[tuple[str, str], _Site]]):
         self.anchors = len(anchors)
         self.anchor_of = dict(anchors)  # one anchor per name at most
-        self.divisions = Counter(a.division for _k, a in anchors)
-        self.admin1_divisions = Counter(a.division for _k, a in anchors if a.is_admin1)
+        self.divisions = _count(a.division for _k, a in anchors)
+        self.admin1_divisions = _count(a.division for _k, a in anchors if a.is_admin1)
         self.points = sorted(((k, a) for k, a in anchors if not a.is_admin1), key=lambda ka: ka[1].lat)
         self.point_lats = [a.lat for _k, a in self.points]
         self.others = sorted(others, key=lambda ko: ko[1].lat)
         self.other_lats = [o.lat for _k, o in self.others]
-        self.others_of = Counter(k for k, _o in others)
+        self.others_of = _count(k for k, _o in others)
 
     def anchor_count(self, key) -> int:
         """How many anchors other names than ``key`` give."""
