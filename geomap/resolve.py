@@ -31,7 +31,7 @@ from geomap.models import Document, Mention, Place
 log = logging.getLogger("geomap")
 
 #: Country code -> the summed weight of the votes for it (see :func:`document_countries`).
-Votes = dict[str, float]
+Votes = dict[str | None, float]  # looked up with a place's country, which may be None
 
 _PARENT_GAP: Final = re.compile(r"\s*(?:,|\(|\bin\b|\bof\b)\s*(?:the\s+)?$", re.IGNORECASE)
 #: "Yarmouk military complex in southern Khartoum", "Kalma camp near Nyala": a few
