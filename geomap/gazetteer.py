@@ -243,15 +243,20 @@ class Gazetteer:
         """Map each known key to ``(form, role, place)`` rows, best place first
         (imported places first among equals)."""
         cache = self._rows
-        wanted = sorted(set(keys))
-        missing = [k for k in wanted if k not in cache]
-        fetched = self._fetch_keys(missing) if missing else {}
         out: dict[str, list[tuple[str, str, Place]]] = {}
-        for key in wanted:
-            rows = cache[key] if key in cache else fetched.get(key, ())
-            if rows:
+        missing = []
+        for key in sorted(set(keys)):
+            rows = cache.get(key)  # one lookup per key: a warm cache answers nearly all
+            if rows is None:
+                missing.append(key)
+            elif rows:
                 out[key] = list(rows)
         if missing:
+            fetched = self._fetch_keys(missing)
+            for key in missing:
+                if key in fetched:
+                    out[key] = list(fetched[key])
+            out = {key: out[key] for key in sorted(out)}  # in key order, as when all were cached
             if len(cache) + len(missing) > ROW_CACHE_KEYS:
                 cache.clear()  # rare: a long run over very varied text starts afresh
             cache.update((key, fetched.get(key, ())) for key in missing)
