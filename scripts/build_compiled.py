@@ -3,7 +3,7 @@
 Place extraction and resolution (``geomap.mentions`` and ``geomap.resolve``) are the
 CPU cost of reading news.  mypyc turns those two modules into C extensions that give
 the same answers (the benchmark articles' mentions and events are byte-identical)
-about 1.4 times as fast.  Nothing else changes: the pure-Python modules stay the
+about 1.8 times as fast.  Nothing else changes: the pure-Python modules stay the
 default, ``pip install -e .`` needs no C compiler, and this script is never run by
 the package's build.
 
