@@ -182,12 +182,7 @@ def _strays(mentions: list[Mention], senses: dict, by_key: dict[tuple[str, str],
         place = senses[key][0]
         if place is None or key[1] != "name" or place.kind in ("country", "admin1", "region"):
             continue
-        own: Votes = {}
-        for m in group:
-            country, weight = votes_of[id(m)]
-            if country:
-                own[country] = own.get(country, 0) + weight
-        others = set(_minus(votes, own))
+        others = set(_minus(votes, document_countries(group, votes_of)))
         cands = group[0].candidates
         if not others or any(p.country in others or p.population >= STRAY_POPULATION
                              for p in cands):
