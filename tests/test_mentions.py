@@ -198,6 +198,32 @@ def test_tokenize_lists_capitals_and_sentence_starts():
     assert not any(t.sentence_start for t in tokens if not t.capital)  # asked of capitals only
 
 
+def test_word_classes_are_unicode_word_classes():
+    """The tokenizer's fast classes (ASCII ranges first) match the same characters as
+    ``\\w`` and ``[^\\W\\d_]``, over every code point."""
+    import re
+    import sys
+
+    from geomap.mentions import _W
+
+    fast_word, word = re.compile(_W), re.compile(r"\w")
+    fast_letter, letter = re.compile(r"[a-zA-Z]|[^\W\d_]"), re.compile(r"[^\W\d_]")
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        assert bool(fast_word.match(char)) == bool(word.match(char)), hex(code)
+        assert bool(fast_letter.match(char)) == bool(letter.match(char)), hex(code)
+
+
+def test_tokenize_words_with_inner_marks_numbers_and_other_scripts():
+    from geomap.mentions import tokenize
+
+    text = "Émile's São-Paulo trip: al-Bayda, Sana'a, U.S.-backed 12th ٣٤ Київ x_y"
+    words = [t.text for t in tokenize(text)]
+    assert words == ["Émile's", "São-Paulo", "trip", "al-Bayda", "Sana'a", "U.S.", "backed",
+                     "12th", "٣٤", "Київ", "x_y"]
+    assert all(text[t.start:t.end] == t.text for t in tokenize(text))
+
+
 @pytest.mark.parametrize("text, word", [
     # a name after a role noun is a person ("Pal" is also a town, and "Deng" a surname)
     ("Its spokesman, Pal Mai Deng, denied the report.", "Pal"),
