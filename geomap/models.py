@@ -18,7 +18,7 @@ PLACE_KINDS = ("airport", "poi", "city", "admin2", "admin1", "region", "country"
 PRECISIONS = ("exact", "near", "admin1", "country", "inferred")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """One input article.
 
@@ -35,7 +35,7 @@ class Document:
     url: str | None = None  # only http(s) URLs survive parsing
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """A gazetteer entry."""
 
@@ -59,7 +59,7 @@ class Place:
         return "exact"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A place name found in a document, with character offsets into ``Document.text``.
 
