@@ -241,22 +241,22 @@ class Gazetteer:
 
     def lookup_keys(self, keys: list[str]) -> dict[str, list[tuple[str, str, Place]]]:
         """Map each known key to ``(form, role, place)`` rows, best place first
-        (imported places first among equals)."""
+        (imported places first among equals).  Keys come in the order they are first
+        asked, whether or not they were cached."""
         cache = self._rows
         out: dict[str, list[tuple[str, str, Place]]] = {}
         missing = []
-        for key in sorted(set(keys)):
+        for key in keys:
             rows = cache.get(key)  # one lookup per key: a warm cache answers nearly all
             if rows is None:
                 missing.append(key)
             elif rows:
                 out[key] = list(rows)
         if missing:
+            missing = sorted(set(missing))
             fetched = self._fetch_keys(missing)
-            for key in missing:
-                if key in fetched:
-                    out[key] = list(fetched[key])
-            out = {key: out[key] for key in sorted(out)}  # in key order, as when all were cached
+            out = {key: out[key] if key in out else list(fetched[key])  # the warm path's order
+                   for key in keys if key in out or key in fetched}
             if len(cache) + len(missing) > ROW_CACHE_KEYS:
                 cache.clear()  # rare: a long run over very varied text starts afresh
             cache.update((key, fetched.get(key, ())) for key in missing)
