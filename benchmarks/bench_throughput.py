@@ -9,6 +9,9 @@ articles) and the dev articles (``../shared/events/dev``).  It prints one table:
 * extraction + resolution (``find_mentions`` + ``resolve_mentions``), pass by pass:
   the first pass starts with empty caches, later passes (``--repeat``) reuse the
   gazetteer's cache of name keys, as a long run over a news feed does;
+* articles the caches have not seen: in a fresh process, half the articles (every
+  second one) warm the caches, then the other half is timed.  This is nearer a news
+  feed, where new articles bring new names, than a second pass over the same texts;
 * the full ``pipeline.extract_document`` (mentions, resolution and events);
 * gazetteer lookups/s (batched name keys, as ``find_mentions`` asks them), on a fresh
   gazetteer and then from its cache;
@@ -77,6 +80,25 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def unseen_half(corpora: list[Path], dev: Path | None, limit: int | None) -> tuple[int, int, float, float]:
+    """In a fresh process: warm the caches on every second article, then time the
+    others.  Returns their count, characters, CPU and wall seconds."""
+    logging.disable(logging.WARNING)
+    from geomap.gazetteer import Gazetteer
+    from geomap.mentions import find_mentions
+    from geomap.resolve import resolve_mentions
+
+    docs = load_documents(corpora, dev, limit)
+    seen, unseen = docs[::2], docs[1::2]
+    gazetteer = Gazetteer.open(build=False)
+    for doc in seen:
+        resolve_mentions(doc, find_mentions(doc, gazetteer), gazetteer)
+    with Timer() as t:
+        for doc in unseen:
+            resolve_mentions(doc, find_mentions(doc, gazetteer), gazetteer)
+    return len(unseen), sum(len(d.text) for d in unseen), t.cpu, t.wall
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpora", nargs="*", type=Path, default=DEFAULT_CORPORA)
@@ -128,6 +150,13 @@ def main() -> None:
         label = "extraction + resolution, pass 1 (cold)" if n == 1 else f"extraction + resolution, pass {n}"
         rows.append((label, t))
         print(rate_row(label, len(docs), chars, t))
+    import multiprocessing  # noqa: PLC0415
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:  # fresh caches
+        n_unseen, unseen_chars, cpu, wall = pool.apply(unseen_half, (args.corpora, args.dev, args.limit))
+    unseen = Timer()
+    unseen.cpu, unseen.wall = cpu, wall
+    print(rate_row("the same, articles not seen before", n_unseen, unseen_chars, unseen))
     with Timer() as full:
         for doc in docs:
             extract_document(doc, gazetteer, layers)
