@@ -30,7 +30,7 @@ import unicodedata
 from functools import lru_cache
 from math import asin, cos, radians, sin, sqrt
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from geomap.errors import GazetteerError
 from geomap.models import Place
@@ -179,7 +179,7 @@ def _lookup_sql(n: int, imports: bool) -> str:
             + " ORDER BY key, prominence DESC, imported DESC, id, role, form")
 
 
-def _row_to_place(row: tuple) -> Place:
+def _row_to_place(row: Sequence) -> Place:
     pid, name, lat, lon, kind, country, admin1, pop, source, curated = row[:10]
     return Place(id=pid, name=name, lat=lat, lon=lon, kind=kind, country=country,
                  admin1=admin1, population=pop, source=source, curated=bool(curated))
