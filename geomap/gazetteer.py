@@ -66,8 +66,10 @@ def name_key(text: str) -> str:
     ('cap haitien', 'sanaa', 'us')
     """
     if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    return " ".join(text.translate(_DROP).casefold().split())
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_DROP)
+    elif "'" in text or "." in text or "-" in text or "/" in text or "`" in text:
+        text = text.translate(_DROP)  # ASCII: only these of _DROP can occur (translate is slow)
+    return " ".join(text.casefold().split())
 
 
 _VOWELS = re.compile(r"[aeiouy\s]+")
