@@ -30,7 +30,7 @@ import unicodedata
 from functools import lru_cache
 from math import asin, cos, radians, sin, sqrt
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 
 from geomap.errors import GazetteerError
 from geomap.models import Place
@@ -185,6 +185,19 @@ def _row_to_place(row: Sequence) -> Place:
     pid, name, lat, lon, kind, country, admin1, pop, source, curated = row[:10]
     return Place(id=pid, name=name, lat=lat, lon=lon, kind=kind, country=country,
                  admin1=admin1, population=pop, source=source, curated=bool(curated))
+
+
+class PlaceIndex(Protocol):
+    """What finding and resolving names asks of a gazetteer: a :class:`Gazetteer`, or
+    one wrapped with an online fallback (:class:`geomap.geocoders.FallbackGazetteer`).
+
+    (Typed as this protocol rather than as :class:`Gazetteer`, the optional compiled
+    build of :mod:`geomap.mentions` and :mod:`geomap.resolve` accepts either.)
+    """
+
+    def lookup_keys(self, keys: list[str]) -> dict[str, list[tuple[str, str, Place]]]: ...
+
+    def capital(self, code: str) -> Place | None: ...
 
 
 class Gazetteer:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from geomap.gazetteer import Gazetteer, in_area, is_spelling_of, name_key
+from geomap.gazetteer import PlaceIndex, in_area, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
 
 MAX_WORDS: Final = 6
@@ -411,7 +411,7 @@ def _nicknamed(text: str, tokens: list[_Token]) -> set[int]:
     return idx
 
 
-def find_mentions(doc: Document, gazetteer: Gazetteer) -> list[Mention]:
+def find_mentions(doc: Document, gazetteer: PlaceIndex) -> list[Mention]:
     """Candidate place names in ``doc``, in text order, with their gazetteer candidates.
 
     ``doc.text[m.start:m.end] == m.surface`` holds for every mention.  Demonyms
@@ -697,7 +697,7 @@ def _unique(places: list[Place]) -> list[Place]:
 
 def _hyphenated_places(doc: Document, tokens: list[_Token], used: bytearray,
                        found: dict[str, list[Row]], persons: set[int],
-                       gazetteer: Gazetteer) -> list[Mention]:
+                       gazetteer: PlaceIndex) -> list[Mention]:
     """Places joined by a hyphen into one word ("the Goma-Sake road", "the Lebanon-Syria
     border"): when the whole word names nothing, every part may be a place
     (:func:`_may_join`) and one is certain (:func:`_certain_place`), each part is a
@@ -804,7 +804,7 @@ def name_variants(surface: str) -> list[str]:
 
 
 def mentions_for_spans(doc: Document, spans: list[tuple[int, int]],
-                       gazetteer: Gazetteer) -> list[Mention]:
+                       gazetteer: PlaceIndex) -> list[Mention]:
     """Mentions for given character spans (a gold corpus's names), with candidates.
 
     Each span is looked up as written, then in its :func:`name_variants`; a span the

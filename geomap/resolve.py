@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from math import asin, cos, log10, radians, sin, sqrt
 from typing import Any, Final
 
-from geomap.gazetteer import Gazetteer, distance_km, in_area, is_spelling_of, name_key
+from geomap.gazetteer import PlaceIndex, distance_km, in_area, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
 
 log = logging.getLogger("geomap")
@@ -63,7 +63,7 @@ TINY_STRAY_KM: Final = 500.0
 
 
 def resolve_mentions(doc: Document, mentions: list[Mention],
-                     gazetteer: Gazetteer) -> list[Mention]:
+                     gazetteer: PlaceIndex) -> list[Mention]:
     """Return ``mentions`` (same order) with ``place`` and ``score`` set where possible."""
     # each mention's country vote, once: the document's votes, each name's own and the
     # stray test's all count them
@@ -381,7 +381,7 @@ class _Pool:
         return self.cands[ranked[0][2]], min(1.0, confidence + self.bonus)
 
 
-def _capitals(cands: list[Place], gazetteer: Gazetteer) -> frozenset[str]:
+def _capitals(cands: list[Place], gazetteer: PlaceIndex) -> frozenset[str]:
     """The ids of the candidates that are their country's capital, when a first-level
     division is among the candidates too (the only case :class:`_Pool` asks)."""
     if not any(p.kind == "admin1" for p in cands):
