@@ -187,6 +187,11 @@ def _row_to_place(row: Sequence) -> Place:
                  admin1=admin1, population=pop, source=source, curated=bool(curated))
 
 
+#: One row of the name index: ``(form, role, place)``, the name as the index writes it,
+#: its role ("name", "alias", "abbr" or "demonym") and the place it names.
+Row = tuple[str, str, Place]
+
+
 class PlaceIndex(Protocol):
     """What finding and resolving names asks of a gazetteer: a :class:`Gazetteer`, or
     one wrapped with an online fallback (:class:`geomap.geocoders.FallbackGazetteer`).
@@ -195,7 +200,7 @@ class PlaceIndex(Protocol):
     build of :mod:`geomap.mentions` and :mod:`geomap.resolve` accepts either.)
     """
 
-    def lookup_keys(self, keys: list[str]) -> dict[str, list[tuple[str, str, Place]]]: ...
+    def lookup_keys(self, keys: list[str]) -> dict[str, list[Row]]: ...
 
     def capital(self, code: str) -> Place | None: ...
 
@@ -210,7 +215,7 @@ class Gazetteer:
         self._cache: dict[str, list[Place]] = {}
         # name key -> its rows, or () for a key the index does not know: most phrases
         # of an article ("The", "Monday", "New") and most names recur across articles
-        self._rows: dict[str, tuple[tuple[str, str, Place], ...]] = {}
+        self._rows: dict[str, tuple[Row, ...]] = {}
         self._places: dict[str, Place] = {}  # one Place per id, shared by the keys naming it
         self._capitals: dict[str, Place | None] = {}  # country code -> its capital (see capital)
 
@@ -254,12 +259,12 @@ class Gazetteer:
         except sqlite3.Error as exc:
             raise GazetteerError(f"{self.path}: gazetteer query failed: {exc}") from exc
 
-    def lookup_keys(self, keys: list[str]) -> dict[str, list[tuple[str, str, Place]]]:
+    def lookup_keys(self, keys: list[str]) -> dict[str, list[Row]]:
         """Map each known key to ``(form, role, place)`` rows, best place first
         (imported places first among equals).  Keys come in the order they are first
         asked, whether or not they were cached."""
         cache = self._rows
-        out: dict[str, list[tuple[str, str, Place]]] = {}
+        out: dict[str, list[Row]] = {}
         missing = []
         for key in keys:
             rows = cache.get(key)  # one lookup per key: a warm cache answers nearly all
@@ -277,9 +282,9 @@ class Gazetteer:
             cache.update((key, fetched.get(key, ())) for key in missing)
         return out
 
-    def _fetch_keys(self, keys: list[str]) -> dict[str, tuple[tuple[str, str, Place], ...]]:
+    def _fetch_keys(self, keys: list[str]) -> dict[str, tuple[Row, ...]]:
         """The index's rows for ``keys`` (known keys only), in batches of 500."""
-        out: dict[str, list[tuple[str, str, Place]]] = {}
+        out: dict[str, list[Row]] = {}
         places = self._places
         if len(places) > ROW_CACHE_KEYS:
             places.clear()

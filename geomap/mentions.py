@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from geomap.gazetteer import PlaceIndex, in_area, is_spelling_of, name_key
+from geomap.gazetteer import PlaceIndex, Row, in_area, is_spelling_of, name_key
 from geomap.models import Document, Mention, Place
 
 MAX_WORDS: Final = 6
@@ -27,10 +27,9 @@ MAX_WORDS: Final = 6
 #: written first, and a word starts with ``[a-zA-Z]`` before ``[^\W\d_]``: the engine
 #: tests a range before it asks Unicode's tables (the same matches, 15% fewer instructions).
 _W: Final = r"[a-z0-9A-Z_\w]"
-_TOKEN: Final = re.compile(r"(?:[A-Z]\.){2,}|(?:[a-zA-Z]|[^\W\d_])" + _W + r"*+(?:[-'’.]" + _W + r"++)*+|\d"
-                           + _W + r"*+")
+_TOKEN: Final = r"(?:[A-Z]\.){2,}|(?:[a-zA-Z]|[^\W\d_])" + _W + r"*+(?:[-'’.]" + _W + r"++)*+|\d" + _W + r"*+"
 #: A token and the text before it (no token starts in a run of non-letters and "_").
-_GAP_AND_TOKEN: Final = re.compile(r"([ ,.\W_]*+)(" + _TOKEN.pattern + ")")
+_GAP_AND_TOKEN: Final = re.compile(r"([ ,.\W_]*+)(" + _TOKEN + ")")
 _POSSESSIVE: Final = re.compile(r"['’]s?$")
 _SENTENCE_END: Final = re.compile(r"[.!?:;\"“”(\[]\s*$|\n\s*[-*•]?\s*$")
 TITLES: Final = frozenset("""President Vice Secretary Minister Prime Premier Chancellor King Queen
@@ -135,8 +134,6 @@ except ImportError:
         return lambda cls: cls
 
 
-#: A gazetteer row as the filters read it: ``(form, role, place)``.
-Row = tuple[str, str, Place]
 #: A matched phrase: start and end offsets, surface, its rows, first and last token.
 Hit = tuple[int, int, str, list[Row], int, int]
 

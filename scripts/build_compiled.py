@@ -19,6 +19,7 @@ shadows later edits of those files: rebuild, or clean, after changing them.  Com
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.machinery
 import shutil
 import subprocess
@@ -83,12 +84,8 @@ def main() -> None:
     if not args.check:
         build()
     sys.path.insert(0, str(ROOT))
-    import geomap.gazetteer  # noqa: PLC0415
-    import geomap.mentions  # noqa: PLC0415
-    import geomap.resolve  # noqa: PLC0415
-
     pure = []
-    for module in (geomap.mentions, geomap.resolve, geomap.gazetteer):
+    for module in (importlib.import_module(m.removesuffix(".py").replace("/", ".")) for m in MODULES):
         kind = "compiled" if not module.__file__.endswith(".py") else "pure Python"
         print(f"{module.__name__}: {kind} ({Path(module.__file__).relative_to(ROOT)})")
         if kind != "compiled":
