@@ -51,6 +51,8 @@ IMPORTS_SCHEMA = 1
 #: How many name keys :meth:`Gazetteer.lookup_keys` remembers (known or not) before it
 #: starts afresh: some 100 MB at most, and news text uses far fewer distinct names.
 ROW_CACHE_KEYS = 200_000
+#: How much of the index file SQLite may map into memory (it maps no more than the file).
+MMAP_BYTES = 1 << 30
 
 PLACE_COLUMNS = "id, name, lat, lon, kind, country, admin1, population, source, curated"
 _DROP = str.maketrans({"'": None, "’": None, "‘": None, "ʼ": None, "`": None,
@@ -233,7 +235,13 @@ class Gazetteer:
                 progress(f"compiling the offline gazetteer into {file} (once; about 20 s)")
             build_index(file, progress=progress)
         try:
-            con = sqlite3.connect(f"file:{file}?mode=ro", uri=True, check_same_thread=False)
+            # immutable: the index is only ever replaced whole (build_index renames a
+            # finished file over it), never written in place, so SQLite may skip the
+            # file locks and change checks it would make around every statement; and
+            # mapped into memory, its pages are read without a system call each
+            con = sqlite3.connect(file.absolute().as_uri() + "?mode=ro&immutable=1", uri=True,
+                                  check_same_thread=False)
+            con.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
             con.execute("SELECT v FROM meta WHERE k = 'schema'").fetchone()
         except sqlite3.Error as exc:
             raise GazetteerError(f"{file}: cannot open the gazetteer index: {exc}") from exc

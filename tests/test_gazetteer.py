@@ -1,6 +1,7 @@
 """Tests for geomap.gazetteer: the index, lookups and the geocoder promise."""
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -178,6 +179,31 @@ def test_open_corrupt_file_raises(tmp_path):
     bad.write_bytes(b"not a database")
     with pytest.raises(GazetteerError, match="cannot open"):
         Gazetteer.open(tmp_path, build=False)
+
+
+def test_open_an_index_whose_directory_name_needs_quoting_in_a_uri(tmp_path, gazetteer):
+    odd = tmp_path / "news #1? 50% off"
+    odd.mkdir()
+    os.link(gazetteer.path, odd / gazetteer.path.name)
+    with Gazetteer.open(odd / gazetteer.path.name, build=False) as gaz:
+        assert gaz.lookup_keys(["goma"])["goma"][0][2].country == "CD"
+
+
+def test_an_open_index_answers_from_its_file_when_a_rebuild_replaces_it(tmp_path, gazetteer):
+    # the index is opened immutable and mapped into memory: that holds because a
+    # rebuild renames a new file over the old one (as build_index does), never
+    # writing into it, and the open index keeps reading the file it opened
+    path = tmp_path / gazetteer.path.name
+    os.link(gazetteer.path, path)
+    with Gazetteer.open(path, build=False) as gaz:
+        assert gaz._con.execute("PRAGMA mmap_size").fetchone()[0] > 0
+        assert "goma" in gaz.lookup_keys(["goma"])
+        other = tmp_path / "other.sqlite"
+        other.write_bytes(b"not a database")
+        os.replace(other, path)
+        assert gaz.lookup_keys(["nairobi"])["nairobi"][0][2].country == "KE"
+    with pytest.raises(GazetteerError, match="cannot open"):
+        Gazetteer.open(path, build=False)
 
 
 @pytest.mark.parametrize("name, country, division", [
