@@ -185,8 +185,9 @@ def _lookup_sql(n: int, imports: bool) -> str:
 
 def _row_to_place(row: Sequence) -> Place:
     pid, name, lat, lon, kind, country, admin1, pop, source, curated = row[:10]
-    return Place(id=pid, name=name, lat=lat, lon=lon, kind=kind, country=country,
-                 admin1=admin1, population=pop, source=source, curated=bool(curated))
+    # positional, in Place's field order: a third faster than keywords, and a cold
+    # lookup makes a Place for every row
+    return Place(pid, name, lat, lon, kind, country, admin1, pop, source, bool(curated))
 
 
 #: One row of the name index: ``(form, role, place)``, the name as the index writes it,

@@ -181,6 +181,19 @@ def test_open_corrupt_file_raises(tmp_path):
         Gazetteer.open(tmp_path, build=False)
 
 
+def test_index_columns_are_the_place_fields_in_order(gazetteer):
+    # _row_to_place passes a row to Place positionally
+    from dataclasses import fields
+
+    from geomap.gazetteer import PLACE_COLUMNS
+    from geomap.models import Place
+
+    assert [c.strip() for c in PLACE_COLUMNS.split(",")] == [f.name for f in fields(Place)]
+    place = gazetteer.lookup_keys(["goma"])["goma"][0][2]
+    assert (place.name, place.kind, place.country, place.curated) == ("Goma", "city", "CD", False)
+    assert isinstance(place.population, int) and place.population > 100_000
+
+
 def test_open_an_index_whose_directory_name_needs_quoting_in_a_uri(tmp_path, gazetteer):
     odd = tmp_path / "news #1? 50% off"
     odd.mkdir()
