@@ -22,6 +22,7 @@ or ``None`` for "not found"; failures raise :class:`~geomap.errors.GazetteerErro
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -30,7 +31,7 @@ import unicodedata
 from functools import lru_cache
 from math import asin, cos, radians, sin, sqrt
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Final, Protocol, Sequence
 
 from geomap.errors import GazetteerError
 from geomap.models import Place
@@ -164,23 +165,29 @@ def build_index(path: Path | None = None, *, force: bool = False,
 _P_COLUMNS = ", ".join("p." + c.strip() for c in PLACE_COLUMNS.split(","))
 
 
-def _lookup_sql(n: int, imports: bool) -> str:
-    """One query for ``n`` keys (parameters ?1..?n).  With imports, three branches:
-    imported names of imported places, built-in names of places an import replaced, and
-    built-in names of built-in places no import hides; ``imported`` orders ties."""
-    marks = ",".join(f"?{i}" for i in range(1, n + 1))
+def _lookup_sql(imports: bool) -> str:
+    """One query for any number of keys, given as a JSON array in ?1 (one statement
+    text, so SQLite prepares it once, however many keys an article asks).  With
+    imports, three branches: imported names of imported places, built-in names of
+    places an import replaced, and built-in names of built-in places no import hides;
+    ``imported`` orders ties."""
     select = f"SELECT n.key, n.form, n.role, {_P_COLUMNS}, p.prominence AS prominence"
+    keys = "n.key IN (SELECT value FROM json_each(?1))"
     if not imports:
         return (f"{select} FROM names n JOIN places p ON p.id = n.place_id"
-                f" WHERE n.key IN ({marks}) ORDER BY n.key, p.prominence DESC, p.id, n.role, n.form")
+                f" WHERE {keys} ORDER BY n.key, p.prominence DESC, p.id, n.role, n.form")
     branches = (("imp.names", "imp.places", 1, ""),
                 ("main.names", "imp.places", 1, ""),
                 ("main.names", "main.places", 0,
                  " AND NOT EXISTS (SELECT 1 FROM imp.places i WHERE i.id = p.id)"))
     return (" UNION ".join(f"{select}, {flag} AS imported FROM {names} n JOIN {places} p"
-                           f" ON p.id = n.place_id WHERE n.key IN ({marks}){hide}"
+                           f" ON p.id = n.place_id WHERE {keys}{hide}"
                            for names, places, flag, hide in branches)
             + " ORDER BY key, prominence DESC, imported DESC, id, role, form")
+
+
+_LOOKUP_SQL: Final = _lookup_sql(False)
+_LOOKUP_IMPORTS_SQL: Final = _lookup_sql(True)
 
 
 def _row_to_place(row: Sequence) -> Place:
@@ -292,19 +299,17 @@ class Gazetteer:
         return out
 
     def _fetch_keys(self, keys: list[str]) -> dict[str, tuple[Row, ...]]:
-        """The index's rows for ``keys`` (known keys only), in batches of 500."""
+        """The index's rows for ``keys`` (known keys only)."""
         out: dict[str, list[Row]] = {}
         places = self._places
         if len(places) > ROW_CACHE_KEYS:
             places.clear()
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            sql = _lookup_sql(len(chunk), self.imports is not None)
-            for key, form, role, *row in self._query(sql, chunk):
-                place = places.get(row[0])
-                if place is None:
-                    place = places[row[0]] = _row_to_place(row)
-                out.setdefault(key, []).append((form, role, place))
+        sql = _LOOKUP_IMPORTS_SQL if self.imports is not None else _LOOKUP_SQL
+        for key, form, role, *row in self._query(sql, (json.dumps(keys),)):
+            place = places.get(row[0])
+            if place is None:
+                place = places[row[0]] = _row_to_place(row)
+            out.setdefault(key, []).append((form, role, place))
         return {key: tuple(rows) for key, rows in out.items()}
 
     def candidates(self, name: str) -> list[Place]:

@@ -271,6 +271,28 @@ def test_lookup_keys_cache_answers_as_the_index_does(gazetteer):
         fresh.close()
 
 
+def test_lookup_keys_asks_any_number_of_keys_in_one_statement(gazetteer):
+    """Keys go to SQLite as one JSON array: quotes, backslashes and letters outside
+    ASCII arrive intact, and 2,000 keys (more than SQLite's limit on parameters in
+    older versions) are one statement, answering as the keys asked one by one do."""
+    odd = ["bsm\\h", 'warren "bud" woods palmer municipal airport', "19 mayıs", "1° de mayo"]
+    known = [key for (key,) in gazetteer._con.execute(
+        "SELECT DISTINCT key FROM names ORDER BY key LIMIT 2000 OFFSET 5000")]
+    keys = odd + known + ['no such "place"', "\\", "[]", ""]
+    fresh = Gazetteer.open(gazetteer.path, build=False)
+    one = Gazetteer.open(gazetteer.path, build=False)
+    try:
+        queries = []
+        fresh._con.set_trace_callback(queries.append)
+        together = fresh.lookup_keys(keys)
+        assert len(queries) == 1
+        assert list(together) == odd + known
+        assert together == {key: rows for key in keys for rows in one.lookup_keys([key]).values()}
+    finally:
+        fresh.close()
+        one.close()
+
+
 def test_lookup_keys_cache_starts_afresh_when_full(gazetteer, monkeypatch):
     import geomap.gazetteer as gz
 
