@@ -289,7 +289,7 @@ class Gazetteer:
             elif rows:
                 out[key] = list(rows)
         if missing:
-            missing = sorted(set(missing))
+            missing = list(dict.fromkeys(missing))  # once each, in the order asked
             fetched = self._fetch_keys(missing)
             out = {key: out[key] if key in out else list(fetched[key])  # the warm path's order
                    for key in keys if key in out or key in fetched}
