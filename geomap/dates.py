@@ -42,6 +42,12 @@ Rules, in the order they matter:
   document's date; an entry that gives a date ("on Friday") keeps to it.  Undated
   sentences outside time-stamped entries stay undated, and without a reference the
   time stamp means nothing.
+* **A wire dateline without a year** ("KASESE, Uganda, June 18 (Reuters) -") takes its
+  year from a full date elsewhere in the text ("Published 3 June 2023"); without one,
+  the first weekday of the lead sentence ("... began burying on Sunday the students")
+  is read as the day of filing, as wire style has it, and fixes the year like a written
+  weekday (:func:`filed_weekday`; the latest such year not after ``today``).  A lead
+  with no plain weekday leaves the year to ``today``.
 * Overlapping readings keep the longest span ("Friday, February 21" over "Friday").
 """
 from __future__ import annotations
@@ -53,7 +59,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-__all__ = ["DateMention", "FUTURE_WINDOW", "find_dates", "reference_date"]
+__all__ = ["DateMention", "FUTURE_WINDOW", "filed_weekday", "find_dates", "reference_date"]
 
 #: How far after the reference date an inferred date may fall and stay in that year.
 FUTURE_WINDOW = dt.timedelta(days=60)
@@ -611,6 +617,25 @@ def find_dates(
         if precision == "day":
             previous_day = mention
     return mentions
+
+
+def filed_weekday(lead: str) -> str | None:
+    """The weekday a wire story's lead sentence names first ("... battled on Wednesday to
+    contain a wildfire"), capitalised: by wire style, the day the story was filed.
+
+    ``None`` when the lead names no weekday, or its first is no plain day: one with a
+    modifier ("last Friday"), part of a name ("Bloody Sunday"), or a plan ("will meet on
+    Thursday")."""
+    for m in _RE_WEEKDAY.finditer(lead):
+        before = _word_before(lead, m.start())
+        if m["mod"] or (before and before.lower() in _WEEKDAY_NAME_PREFIXES) \
+                or _RE_CAPITAL_AFTER.match(lead, m.end()):
+            return None
+        plan = _FUTURE_BEFORE.search(lead, max(0, m.start() - 60), m.start())
+        if plan and not _SAID_BETWEEN.search(plan.group()):
+            return None
+        return m["wd"].capitalize()
+    return None
 
 
 def reference_date(

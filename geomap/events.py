@@ -431,7 +431,15 @@ class _DocContext:
             # mentions ("formed in 2023") says when something else happened
             day = next((d.date for d in dates_mod.find_dates(body, today=today)
                         if d.anchored and d.precision == "day"), None)
-            filed = [d for d in dates_mod.find_dates(line[2], reference=day, today=today)
+            words = line[2]
+            if day is None and words:
+                # without a full date, the weekday the lead names is the filing day's
+                # ("KASESE, June 18 - ... began burying on Sunday"): the latest June 18
+                # that fell on a Sunday, not this year's June 18
+                lead = next((s for s in self.sentences if s.end > self.head), None)
+                weekday = dates_mod.filed_weekday(doc.text[self.head:lead.end]) if lead else None
+                words = f"{weekday}, {words}" if weekday else words
+            filed = [d for d in dates_mod.find_dates(words, reference=day, today=today)
                      if d.precision == "day"]
             reference = filed[0].date if filed else reference
         return reference

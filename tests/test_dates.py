@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from geomap.dates import DateMention, find_dates, reference_date
+from geomap.dates import DateMention, filed_weekday, find_dates, reference_date
 
 D = dt.date
 TODAY = D(2026, 11, 28)
@@ -259,3 +259,17 @@ def test_letters_a_case_insensitive_pattern_folds_never_crash(text):
     # letters case-insensitively; the tables the matches are looked up in must know them
     found = find_dates(text, reference=dt.date(2024, 5, 1))
     assert all(text[d.start:d.end] == d.text for d in found)
+
+
+@pytest.mark.parametrize("lead, expected", [
+    ("Firefighters battled on Wednesday to contain a wildfire.", "Wednesday"),
+    ("Families began burying on Sunday the students killed on Friday.", "Sunday"),  # the first
+    ("Rebels attacked the town, the army said on Monday.", "Monday"),
+    ("Rebels attacked the town late last Friday.", None),  # a modifier: not the filing day
+    ("Crowds marked Bloody Sunday in the capital.", None),  # a name
+    ("Leaders will meet on Thursday in the capital.", None),  # a plan
+    ("Leaders will meet in the capital, officials said on Thursday.", "Thursday"),  # when they said it
+    ("Rebels attacked the town overnight.", None),
+])
+def test_filed_weekday(lead, expected):
+    assert filed_weekday(lead) == expected

@@ -236,9 +236,34 @@ def test_people_named_again_by_surname_are_actors():
 
 
 def test_a_yearless_dateline_is_not_dated_by_a_year_the_text_mentions():
-    text = "BAMAKO, June 3 (AFP) - Jihadists, active since 2012, attacked Gao on Saturday."
+    text = "BAMAKO, June 3 (AFP) - Jihadists, active since 2012, attacked Gao on Monday."
     (ev,) = events_of(text, published=None, today=dt.date(2024, 11, 28))
-    assert ev.date.year == 2024  # the year it is read in, not 2011 (the June 3 before "2012")
+    assert ev.date == dt.date(2024, 6, 3)  # a Monday this year; not 2011 (the June 3 before "2012")
+
+
+@pytest.mark.parametrize("lead, today, expected", [
+    # June 3 was a Saturday in 2023, a Monday in 2024: the lead's weekday picks the year
+    ("Jihadists attacked Gao on Saturday, killing 12.", dt.date(2024, 11, 28), dt.date(2023, 6, 3)),
+    ("Jihadists attacked Gao on Monday, killing 12.", dt.date(2024, 11, 28), dt.date(2024, 6, 3)),
+    # the latest such year that is not after today (June 3 is a Saturday in 2028 too)
+    ("Jihadists attacked Gao on Saturday, killing 12.", dt.date(2029, 1, 5), dt.date(2028, 6, 3)),
+    # other days of the story count back from the filing day
+    ("Families mourned on Saturday the 12 people killed when jihadists attacked Gao on Thursday.",
+     dt.date(2024, 11, 28), dt.date(2023, 6, 1)),
+    # no plain weekday in the lead: the year it is read in
+    ("Jihadists attacked Gao last Saturday, killing 12.", dt.date(2024, 11, 28), dt.date(2024, 6, 1)),
+])
+def test_a_yearless_dateline_takes_the_year_whose_day_is_the_leads_weekday(lead, today, expected):
+    (ev,) = [e for e in events_of(f"BAMAKO, June 3 (Reuters) - {lead}", published=None, today=today)
+             if e.place == "Gao"]
+    assert ev.date == expected
+
+
+def test_a_full_date_in_the_text_outweighs_the_leads_weekday():
+    text = ("Published 3 June 2024\n\n"
+            "BAMAKO, Jun 3 (AFP) - Jihadists attacked Gao on Saturday, killing 12.")
+    (ev,) = events_of(text, published=None, today=dt.date(2026, 11, 28))
+    assert ev.date == dt.date(2024, 6, 1)  # the Saturday before Monday 3 June 2024
 
 
 def test_a_dateline_with_the_day_first_in_capitals():
