@@ -93,6 +93,7 @@ _LEFT_HEADS = _ORG_WORDS | {"Chief", "Office", "Board", "Conference", "Secretary
 _FACILITY_WORDS = frozenset("""
 Airport Port Road Street Avenue Bridge Province District Region City Camp Hospital
 University Prison Penitentiary Stadium Square Station Crossing Highway Dam Base Airbase
+Plant Refinery Depot Terminal Mine School Market Hotel Mosque Church Embassy Barracks Compound
 """.split())
 _CONNECTORS = frozenset({"of", "for", "and", "the", "on", "de", "du", "des", "la", "le", "al"})
 _STOP_CAPS = frozenset("""
@@ -279,7 +280,47 @@ def _organisations(sentence: str) -> list[tuple[int, int, str]]:
     found = _named_organisations(sentence) if _RE_ANY_ORG_WORD.search(sentence) else []
     for m in _RE_PAREN_ACRONYM.finditer(sentence):
         found.append((m.start("acr"), m.end("acr"), "acronym"))
+        long = _spelled_out(sentence, m)
+        if long is not None:
+            found.append((long[0], long[1], "org"))
     return found
+
+
+#: Lower-case words inside a name spelled out before its acronym, in the languages of
+#: crisis news ("Forces Armées de la République Démocratique du Congo (FARDC)",
+#: "Ejército de Liberación Nacional (ELN)", "Médecins Sans Frontières").
+_NAME_JOINERS = frozenset("""of for and the on in de du des la le les et aux en del della di da do dos das
+ y e van von der den""".split())
+#: At most this many words spell out an acronym.
+SPELLED_OUT_WORDS = 12
+
+
+def _spelled_out(sentence: str, paren: re.Match) -> tuple[int, int] | None:
+    """The span of the name an acronym in brackets stands for, whatever its language:
+    the shortest run of capitalised words (lower-case joiners allowed inside) that ends
+    right before the bracket and whose letters the acronym abbreviates
+    (:func:`_acronym_matches`).  So a name with no English organisation word is read
+    too: "Société Guinéenne des Pétroles (SGP)".  Countries, units and media
+    (:data:`NOT_ACTOR_ACRONYMS`) and facilities ("... Power Plant (ZNPP)") are not."""
+    acr = paren.group("acr")
+    if acr.upper() in NOT_ACTOR_ACRONYMS:
+        return None
+    words = [(m.start(), m.end(), m.group()) for m in
+             _RE_WORD.finditer(sentence, max(0, paren.start() - 40 * SPELLED_OUT_WORDS), paren.start())]
+    if not words or not _RE_SPACES.fullmatch(sentence, words[-1][1], paren.start()) \
+            or _bare(words[-1][2]) in _FACILITY_WORDS:
+        return None
+    end = words[-1][1]
+    for k in range(len(words) - 1, max(-1, len(words) - 1 - SPELLED_OUT_WORDS), -1):
+        start, _end, word = words[k]
+        if k < len(words) - 1 and _RE_BLANKS.fullmatch(sentence, _end, words[k + 1][0]) is None:
+            return None  # a comma or a line break: the name ends there
+        if word[:1].isupper():
+            if _acronym_matches(acr, sentence[start:end]):
+                return start, end
+        elif word not in _NAME_JOINERS:
+            return None
+    return None
 
 
 def _named_organisations(sentence: str) -> list[tuple[int, int, str]]:

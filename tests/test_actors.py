@@ -1,6 +1,6 @@
 import pytest
 
-from geomap.actors import canonical_actors, find_actors
+from geomap.actors import _RE_PAREN_ACRONYM, _spelled_out, canonical_actors, find_actors
 
 # (sentence, expected names (subset of those found), forbidden names)
 CASES = [
@@ -169,3 +169,34 @@ def test_canonical_actors_leaves_ambiguous_short_forms():
 def test_canonical_actors_is_deterministic():
     names = ["Rubio", "Marco Rubio", "EAC", "East African Community"]
     assert canonical_actors(names) == canonical_actors(reversed(names))
+
+
+def _names(sentence):
+    return [name for _s, _e, name in find_actors(sentence)]
+
+
+@pytest.mark.parametrize("sentence, long", [
+    ("The Société Guinéenne des Pétroles (SGP) said the depot burned.", "Société Guinéenne des Pétroles"),
+    ("The Forces Armées de la République Démocratique du Congo (FARDC) retook Sake.",
+     "Forces Armées de la République Démocratique du Congo"),
+    ("The Ejército de Liberación Nacional (ELN) attacked Tibú.", "Ejército de Liberación Nacional"),
+    ("Médecins Sans Frontières (MSF) treated 40 wounded.", "Médecins Sans Frontières"),
+    ("Fighters of the Allied Democratic Forces (ADF) attacked.", "Allied Democratic Forces"),  # English, as before
+])
+def test_a_name_spelled_out_before_its_acronym_is_an_actor_in_any_language(sentence, long):
+    assert long in _names(sentence)
+    acronym = sentence[sentence.index("(") + 1:sentence.index(")")]
+    assert canonical_actors([long, acronym])[acronym] == f"{long} ({acronym})"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Fighting spread across the Democratic Republic of Congo (DRC) on Monday.",  # a country
+    "Agence France-Presse (AFP) reported the attack.",  # a news agency
+    "Shelling cut power to the Zaporizhzhia Nuclear Power Plant (ZNPP).",  # a facility
+    "Aid reached Goma, Bukavu and Uvira (SK) by road.",  # a comma: no run of words spells it
+    "The UN refugee agency (UNHCR) counted 3,000 arrivals.",  # lower-case words spell nothing
+    "Rebels of the Mouvement du 23 Mars (M23) seized Goma.",  # letters that do not match
+])
+def test_no_name_is_read_before_an_acronym_it_does_not_spell(sentence):
+    (bracket,) = _RE_PAREN_ACRONYM.finditer(sentence)
+    assert _spelled_out(sentence, bracket) is None
