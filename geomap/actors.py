@@ -13,7 +13,9 @@ Standard library only; rules, not a trained model.  :func:`find_actors` reads
   extended over "of"/"for" on either side ("Chiefs of Defense Forces", "U.S.
   Department of State", "Economic Community of West African States"); a name with a
   parenthesised acronym gives both ("East African Community (EAC)"); runs that end in
-  a facility word ("... International Airport") are places, not organisations.
+  a facility word ("... International Airport") are places, not organisations.  Before
+  an acronym in brackets, the words it spells out are a name in any language, with no
+  organisation word needed ("Société Guinéenne des Pétroles (SGP)").
 * **not news agencies or broadcasters** (:data:`NEWS_SOURCES`: Reuters, AFP, Xinhua,
   Al Jazeera, "... News Agency"): "(Reuters)" or "told AFP" names a report's source.
 * **acronyms**: 2-6 capitals, or capitals with digits ("M23", "G20"), except the
