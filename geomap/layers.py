@@ -9,7 +9,8 @@ A layer file holds::
     geometry: point             # point or line
     color: "#1f77b4"            # #rrggbb
     icon: circle                # one of ICONS
-    triggers: [met, summit*]    # words or phrases; trailing * = any ending; case-insensitive
+    triggers: [met, summit*]    # words or phrases; trailing * = any ending, * alone = any
+                                # one word; case-insensitive
     patterns: []                # regular expressions (case-insensitive)
     pattern_words: []           # optional: words one of which every pattern match holds
                                 # (or a word starting so); lets sentences without them skip
@@ -144,17 +145,23 @@ def load_layers(directory: Path | str | None = None) -> list[Layer]:
     return sorted(layers.values(), key=lambda lay: (lay.order, lay.id))
 
 
+#: What a ``*`` standing alone in a phrase matches: one word.
+_ANY_WORD = r"[\w'\u2019-]+"
+
+
 def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern | None:
     """One case-insensitive regex matching any of ``phrases`` on word boundaries.
 
-    ``word*`` matches the word with any ending; spaces match any run of whitespace.
+    ``word*`` matches the word with any ending, a ``*`` alone any one word ("fighting *
+    fires": "fighting smaller fires"); spaces match any run of whitespace.
     """
     if not phrases:
         return None
     parts = []
     for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
-        star = phrase.endswith("*")
-        body = r"\s+".join(re.escape(w) for w in phrase.rstrip("*").split())
+        star = phrase.endswith("*") and phrase != "*" and not phrase.endswith(" *")
+        words = (phrase[:-1] if star else phrase).split()
+        body = r"\s+".join(_ANY_WORD if w == "*" else re.escape(w) for w in words)
         parts.append(body + (r"[\w-]*" if star else "") + r"(?![\w-])")
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + ")", re.IGNORECASE)
 
@@ -261,7 +268,7 @@ def phrase_key(phrase: str) -> str | None:
     """The longest word of ``phrase``, lower-cased: every match of :func:`phrase_regex`
     holds it, in some case.  None when the phrase is not ASCII (its case-insensitive
     matches need not hold it lower-cased) or has no word."""
-    words = phrase.rstrip("*").split()
+    words = [w for w in phrase.rstrip("*").split() if w != "*"]
     if not phrase.isascii() or not words:
         return None
     return max(words, key=len).lower()

@@ -68,6 +68,10 @@ def test_empty_or_missing_directory(tmp_path):
     (("took control",), "rebels took   control of", ["took   control"]),
     (("supply route*",), "Supply routes were cut", ["Supply routes"]),
     (("talks",), "peace-talks and stalks", []),
+    # a * alone is one word, whatever it is
+    (("fighting * fires",), "fighting smaller fires; fighting fires; fighting two big fires",
+     ["fighting smaller fires"]),
+    (("fought * blaze*",), "crews fought the blazes", ["fought the blazes"]),
 ])
 def test_phrase_regex_respects_word_boundaries(phrases, text, hits):
     assert [m.group(0) for m in phrase_regex(phrases).finditer(text)] == hits
@@ -218,3 +222,9 @@ def test_pattern_words_must_be_plain_words(tmp_path):
     (tmp_path / "x.yaml").write_text("id: x\nlabel: X\npatterns: ['a+b']\npattern_words: ['a b']\n", encoding="utf-8")
     with pytest.raises(LayerError, match="pattern_words"):
         load_layers(tmp_path)
+
+
+def test_firefighting_is_no_clash():
+    (clash,) = [LayerMatcher(layer) for layer in load_layers() if layer.id == "clash"]
+    assert not clash.triggers("Crews were also fighting smaller fires on the Big Island.")
+    assert clash.triggers("Fighting spread to the Big Island, where rebels set houses on fire.")
