@@ -13,7 +13,8 @@ trigger is linked to the resolved places of the same sentence:
    displaced people sought refuge" a humanitarian event beside the siege.
 3. A sentence that names a city-level place drops its coarser places (countries,
    provinces) as event locations: "Kingston, Jamaica" is in Kingston.  Places given
-   only as a bearing ("north of Stockholm") are references, not venues, and a country
+   only as a bearing ("north of Stockholm", "near Kazgil, on the road to Dilling") are
+   references, not venues, and a country
    is a venue only when a locative word introduces it ("in Lebanon", not "between
    Israel and Hezbollah").  A place that speaks or decides ("Kyiv agreed", "which Baku
    calls Khankendi") or that one deals with ("a truce with Bamako") is a government,
@@ -25,6 +26,10 @@ A sentence that names no place but refers to "the town" or "the city" takes the 
 the paragraph's last sentence with a venue named ("Drone strikes hit Kidal. Many
 residents fled the town."); one that says "there" takes the last town the sentence just
 before named ("He flew to Nairobi. He met Ruto there.").
+
+A name the gazetteer does not know, which the text places at a distance and bearing from a
+town ("Kazgil, about 35 km south of El Obeid"), is put there with "near" precision
+(:func:`with_offsets`).
 
 Routes with two named ends ("the road from Semera to Mekelle", "between Goma and
 Bukavu") become lines.  A call between leaders (a layer's ``remote_triggers``) with no
@@ -42,6 +47,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Final
 from itertools import chain
 
 from . import actors as actors_mod
@@ -50,7 +56,7 @@ from .documents import dateline
 from .layers import LayerMatcher, LayerScreen
 from .mentions import TITLES
 from .models import Document, Event, Layer, Mention, Place
-from .regions import bearing_of, directional_point
+from .regions import bearing_of, directional_point, offset_point
 from .sentences import Sentence, split_sentences
 
 log = logging.getLogger("geomap")
@@ -70,12 +76,17 @@ _SAYS_AT_END = re.compile(r"\b" + _SAYS + r"\W*$", re.IGNORECASE)
 _SAYS_LONGEST = len("reported")
 _ACCORDING_AT_END = re.compile(r"\baccording\s+to\b[^,;]*$", re.IGNORECASE)
 _BEARING = re.compile(r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|near|outside)\s+of\s+$|"
-                      r"\b(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of)\s+$|"
+                      r"\b(?:km|kilometres|kilometers|miles)\s+(?:\([^()\n]{1,25}\)\s+)?(?:[\w-]+\s+)?(?:from|of)\s+"
+                      r"(?:the\s+(?:(?:town|city|village)\s+of\s+)?)?$|"  # "50 km (30 miles) north-east of the town of"
                       r",\s+(?:just\s+|about\s+)?(?:outside|near)\s+$|"  # "Putrajaya, outside Kuala Lumpur"
                       r"\b(?:airport|airbase|air\s+base|base|camp|port|crossing|bridge|dam|plant|refinery|prison|"
                       r"hospital)\s+(?:just\s+)?(?:outside|near)\s+$|"  # "Ben Gurion airport near Tel Aviv"
                       r"\b(?:district|suburb|neighbou?rhood|quarter|municipality|county)\s+of\s+$",  # "the Nurdağı district of Gaziantep"
                       re.IGNORECASE)
+# "near Kazgil, on the road to Dilling": the town the road leads to locates the place named
+# just before it (when that one is known), and hosts nothing itself
+_ON_THE_ROAD_TO = re.compile(r",?\s+on\s+the\s+(?:main\s+)?(?:road|highway|route)\s+(?:to|towards)\s+",
+                             re.IGNORECASE)
 # "the village of Letur, in Albacete province": a province named after its city locates
 # the place before it (the city is no second venue).
 _COMMA_IN_END = re.compile(r",\s+in\s+$")
@@ -161,6 +172,8 @@ def place_rank(place: Place) -> int:
 
 
 def precision_of(place: Place) -> str:
+    if place.source == OFFSET_SOURCE:
+        return "near"  # placed by distance and bearing from a named town (see with_offsets)
     return {0: "exact", 1: "admin1", 2: "country"}[place_rank(place)]
 
 
@@ -271,7 +284,8 @@ def _venues(sentence: Sentence, mentions: Sequence[Mention], text: str) -> list[
     kept = [m for m in inside if place_rank(m.place) == finest]
     if finest == 0 and len(kept) > 1:
         refs = [m for m in kept if _BEARING.search(sentence.text[:m.start - sentence.start])
-                or _PARENT_AREA.match(text, m.end) and _COMMA_IN_END.search(text, sentence.start, m.start)]
+                or _PARENT_AREA.match(text, m.end) and _COMMA_IN_END.search(text, sentence.start, m.start)
+                or any(_ON_THE_ROAD_TO.fullmatch(text, p.end, m.start) for p in named if p.end <= m.start)]
         if len(refs) < len(kept):
             kept = [m for m in kept if m not in refs]
     elif finest == 1 and len(kept) > 1:
@@ -363,6 +377,43 @@ def _route_end(sentence: Sentence, venues: Sequence[Mention], link: _Link) -> Me
         if len(ends) == 2 and link.mention in ends and place_rank(ends[0].place) == 0 == place_rank(ends[1].place):
             return ends[1] if link.mention is ends[0] else ends[0]
     return None
+
+
+#: What places a name by distance and bearing from the name after it: ", about 35 km
+#: south of " (El Obeid), " 50 km (30 miles) northeast of the town of ".
+_OFFSET_AFTER = re.compile(
+    r",?\s+(?:(?:about|some|nearly|around|roughly|approximately|almost|just|only|over|under|"
+    r"(?:less|more)\s+than)\s+)?(?P<n>\d{1,3}(?:\.\d+)?)\s*-?\s*(?P<unit>km|kms|kilomet(?:re|er)s?|miles?)"
+    r"(?:\s*\([^()\n]{1,25}\))?\s+(?P<dir>(?:north|south)(?:-?(?:east|west))?|east|west)\s+of\s+"
+    r"(?:the\s+(?:(?:town|city|village)\s+of\s+)?)?", re.IGNORECASE)
+#: Farther than this, "N km north of X" is no way to place a name on a situation map.
+MAX_OFFSET_KM: Final = 300.0
+#: The ``source`` of a place made by :func:`with_offsets`: its precision is "near".
+OFFSET_SOURCE: Final = "offset"
+_MILE_KM: Final = 1.609344
+
+
+def with_offsets(doc: Document, mentions: Sequence[Mention]) -> list[Mention]:
+    """Place a name the gazetteer does not know where the text puts it, at a distance and
+    bearing from a town it names right after ("Kazgil, about 35 km south of El Obeid"):
+    so many kilometres (or miles) along that bearing (:func:`~geomap.regions.offset_point`).
+    Such a place has "near" precision; other mentions are returned unchanged."""
+    by_start = {m.start: m for m in mentions}
+    out = []
+    for m in mentions:
+        hit = _OFFSET_AFTER.match(doc.text, m.end) if m.place is None and m.role == "name" else None
+        ref = by_start.get(hit.end()) if hit is not None else None
+        if hit is not None and ref is not None and ref.place is not None and ref.role == "name" \
+                and place_rank(ref.place) == 0:
+            km = float(hit["n"]) * (_MILE_KM if hit["unit"].lower().startswith("mile") else 1.0)
+            if 0 < km <= MAX_OFFSET_KM:
+                bearing = hit["dir"].lower().replace("-", "")
+                lat, lon = offset_point(ref.place.lat, ref.place.lon, km, bearing)
+                place = Place(f"{ref.place.id}+{km:.1f}km{bearing}", m.surface, lat, lon, "city",
+                              ref.place.country, None, 0, OFFSET_SOURCE)
+                m = replace(m, place=place, candidates=(place,), score=round(0.9 * ref.score, 3))
+        out.append(m)
+    return out
 
 
 def with_regions(doc: Document, mentions: Sequence[Mention]) -> list[Mention]:
@@ -699,7 +750,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
                    *, today: dt.date | None = None) -> list[Event]:
     """All events of one document, merged (one per real-world event)."""
     sentences = split_sentences(doc.text)
-    ctx = _DocContext(doc, sentences, with_regions(doc, mentions), today)
+    ctx = _DocContext(doc, sentences, with_regions(doc, with_offsets(doc, mentions)), today)
     matchers = layer_matchers(layers)
     events: list[Event] = []
     screened = layer_screen(matchers).screen(doc.text, [(s.start, s.end) for s in sentences])

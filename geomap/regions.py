@@ -5,6 +5,9 @@ at a representative point of that part of the country's outline (the Natural Ear
 outlines shipped for the basemap): the outline is cut to the third of its bounding box
 on that side (for a diagonal, the corner where two such thirds meet) and the point is
 taken inside what remains.  The result is coarse by nature and marked so.
+
+A place the text puts at a distance and bearing from a town ("Kazgil, about 35 km south
+of El Obeid") is that far along that bearing (:func:`offset_point`).
 """
 from __future__ import annotations
 
@@ -104,3 +107,17 @@ def area_rings(place_id: str) -> list | None:
         if poly.geom_type == "Polygon" and not poly.is_empty:
             rings.append([[round(lat, 2), round(lon, 2)] for lon, lat in poly.exterior.coords[:-1]])
     return rings or None
+
+
+#: Compass bearings in degrees clockwise from north, by the words that name them.
+COMPASS_DEGREES = {"north": 0.0, "northeast": 45.0, "east": 90.0, "southeast": 135.0,
+                   "south": 180.0, "southwest": 225.0, "west": 270.0, "northwest": 315.0}
+
+
+def offset_point(lat: float, lon: float, km: float, bearing: str) -> tuple[float, float]:
+    """The point ``km`` kilometres from ``(lat, lon)`` towards ``bearing`` (a key of
+    :data:`COMPASS_DEGREES`), on the WGS84 ellipsoid, rounded to 4 decimals (about 10 m)."""
+    from geopy.distance import geodesic  # noqa: PLC0415
+
+    point = geodesic(kilometers=km).destination((lat, lon), COMPASS_DEGREES[bearing])
+    return round(point.latitude, 4), round(point.longitude, 4)

@@ -379,6 +379,12 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Gao airport near Kidal remains closed to all flights.", [("supply_route", "Gao")]),
     ("Shelters were set up in the Kidal district of Gao.", [("humanitarian", "Kidal")]),
     ("Shelters were set up in the village of Kidal, in Gao province.", [("humanitarian", "Kidal")]),
+    ("Jihadists clashed with soldiers near Kidal, on the road to Gao.", [("clash", "Kidal")]),
+    ("Jihadists clashed with soldiers on the road to Gao.", [("clash", "Gao")]),  # the only place
+    # ... or the one named before it is not known: the road's end is the best there is
+    ("Jihadists seized Kidal and fought their way into Foobaru, on the road to Gao.",
+     [("clash", "Gao"), ("control", "Kidal")]),
+    ("Shelters went up in Kidal, 300 km (186 miles) north-east of the town of Gao.", [("humanitarian", "Kidal")]),
     # a contrastive clause after the place speaks of something else
     ("Leaders signed a pledge in Gao to cease hostilities, but fighting resumed within weeks.",
      [("ceasefire", "Gao")]),
@@ -568,3 +574,54 @@ def test_closing_attributions_are_found_where_a_full_search_finds_them():
     for _ in range(20000):
         text = "".join(rnd.choice(pieces) + rnd.choice(["", " ", "."]) for _ in range(rnd.randint(0, 8)))
         assert _attribution_start(text) == searched(text), text
+
+
+def _with_unknown(text, name):
+    """The document and its mentions, plus ``name`` as a name the gazetteer does not know."""
+    doc, mentions = doc_with_places(text)
+    start = text.index(name)
+    return doc, sorted([*mentions, Mention(doc.id, start, start + len(name), name)], key=lambda m: m.start)
+
+
+@pytest.mark.parametrize("phrase, km, bearing", [
+    ("Kazgil, about 35 km south of Bamako", 35.0, 180.0),
+    ("Kazgil, 30 miles (48 km) north-east of Bamako", 30 * 1.609344, 45.0),
+    ("Kazgil, some 12 kilometres west of the town of Bamako", 12.0, 270.0),
+])
+def test_an_unknown_name_is_placed_by_distance_and_bearing_from_a_town(phrase, km, bearing):
+    from geopy.distance import geodesic
+
+    from geomap.events import with_offsets
+
+    doc, mentions = _with_unknown(f"Jihadists attacked an army post near {phrase} on Monday.", "Kazgil")
+    (kazgil,) = [m for m in with_offsets(doc, mentions) if m.surface == "Kazgil"]
+    bamako = PLACES["Bamako"]
+    assert geodesic((bamako.lat, bamako.lon), (kazgil.place.lat, kazgil.place.lon)).km == pytest.approx(km, abs=0.05)
+    assert kazgil.place.name == "Kazgil" and kazgil.place.country == "ML"
+    (ev,) = extract_events(doc, mentions, LAYERS, FakeGazetteer())
+    assert ev.place == "Kazgil" and ev.precision == "near" and ev.coords == ((kazgil.place.lat, kazgil.place.lon),)
+    # the bearing: south lowers the latitude, east raises the longitude, and so on
+    d_lat, d_lon = kazgil.place.lat - bamako.lat, kazgil.place.lon - bamako.lon
+    assert (d_lat > 0.01, d_lat < -0.01, d_lon > 0.01, d_lon < -0.01) == (
+        bearing in (0.0, 45.0), bearing == 180.0, bearing in (45.0, 90.0), bearing == 270.0)
+
+
+@pytest.mark.parametrize("text", [
+    "Jihadists attacked an army post near Kazgil, about 35 km south of Mali.",  # a country: no point to count from
+    "Jihadists attacked an army post near Kazgil, about 900 km south of Bamako.",  # too far to say
+    "Jihadists attacked an army post near Kazgil, south of Bamako.",  # no distance
+    "Jihadists attacked an army post near Kazgil on Monday, about 35 km south of Bamako.",  # not right after it
+])
+def test_no_point_without_a_distance_and_bearing_from_a_town(text):
+    from geomap.events import with_offsets
+
+    doc, mentions = _with_unknown(text, "Kazgil")
+    (kazgil,) = [m for m in with_offsets(doc, mentions) if m.surface == "Kazgil"]
+    assert kazgil.place is None
+
+
+def test_a_known_name_keeps_its_place_whatever_distance_the_text_gives():
+    from geomap.events import with_offsets
+
+    doc, mentions = doc_with_places("Jihadists attacked Gao, about 35 km south of Bamako.")
+    assert with_offsets(doc, mentions) == mentions
