@@ -14,9 +14,8 @@ trigger is linked to the resolved places of the same sentence:
 3. A sentence that names a city-level place drops its coarser places (countries,
    provinces) as event locations: "Kingston, Jamaica" is in Kingston.  Places given
    only as a bearing ("north of Stockholm", "near Kazgil, on the road to Dilling") are
-   references, not venues, and a country
-   is a venue only when a locative word introduces it ("in Lebanon", not "between
-   Israel and Hezbollah").  A place that speaks or decides ("Kyiv agreed", "which Baku
+   references, not venues, and a country is a venue only when a locative word
+   introduces it ("in Lebanon", not "between Israel and Hezbollah").  A place that speaks or decides ("Kyiv agreed", "which Baku
    calls Khankendi") or that one deals with ("a truce with Bamako") is a government,
    not a venue.
 4. A layer's ``coarsest_place`` bounds how coarse its places may be (a meeting needs
@@ -47,8 +46,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Final
 from itertools import chain
+from typing import Final
 
 from . import actors as actors_mod
 from . import dates as dates_mod
