@@ -15,9 +15,9 @@ trigger is linked to the resolved places of the same sentence:
    provinces) as event locations: "Kingston, Jamaica" is in Kingston.  Places given
    only as a bearing ("north of Stockholm", "near Kazgil, on the road to Dilling") are
    references, not venues, and a country is a venue only when a locative word
-   introduces it ("in Lebanon", not "between Israel and Hezbollah").  A place that speaks or decides ("Kyiv agreed", "which Baku
-   calls Khankendi") or that one deals with ("a truce with Bamako") is a government,
-   not a venue.
+   introduces it ("in Lebanon", not "between Israel and Hezbollah").  A place that
+   speaks or decides ("Kyiv agreed", "which Baku calls Khankendi") or that one deals
+   with ("a truce with Bamako") is a government, not a venue.
 4. A layer's ``coarsest_place`` bounds how coarse its places may be (a meeting needs
    a venue; a humanitarian crisis may cover a country).
 
