@@ -207,7 +207,17 @@ _RE_POSSESSIVE_END = re.compile(r"(?:'s|\u2019s)$")
 _RE_BLANKS = re.compile(r"[ \t]+")
 _RE_SPACES = re.compile(r"\s+")
 _RE_NAME_WORD_BEFORE = re.compile(r"[A-Z][\w'\u2019-]* $")
-_RE_ROAD_AFTER = re.compile(r"\s+(?i:road|highway|route|motorway)\b")
+_RE_ROAD_WORD_AFTER = re.compile(r"\s+(?i:road|highway|route|motorway)\b")
+#: After a road's number: the road word, maybe after the places it links ("the N2 highway",
+#: "the A3 Garissa-Nairobi highway"), or an apposition that says it is a road ("the N380,
+#: the only paved road").
+_RE_ROAD_AFTER = re.compile(
+    r"(?:\s+[A-Z][\w\u00C0-\u024F'\u2019]*(?:[-\u2013][A-Z][\w\u00C0-\u024F'\u2019]*)*){0,3}"
+    r"\s+(?i:road|highway|route|motorway|expressway)\b"
+    r"|,\s+(?i:the|a)\s+(?:[a-z-]+\s+){0,3}(?i:road|highway|route|motorway|expressway)\b")
+#: A road's number: one or two capitals and digits ("N2", "A3", "RN6"); "M23" is a group
+#: unless a road word follows.
+_RE_ROAD_NUMBER = re.compile(r"[A-Z]{1,2}\d{1,4}")
 _RE_LOWER = re.compile(r"[a-z]")
 _RE_GENERIC_MODIFIER = re.compile(_GENERIC_MODIFIERS)
 _RE_PARTICLE = re.compile(_PARTICLE)
@@ -424,7 +434,8 @@ def _acronyms(sentence: str) -> list[tuple[int, int, str]]:
             continue
         if acr.endswith("s") and not acr[:-1].isupper():
             continue
-        if _RE_ROAD_AFTER.match(sentence, m.end()):
+        if _RE_ROAD_WORD_AFTER.match(sentence, m.end()) \
+                or _RE_ROAD_NUMBER.fullmatch(key) and _RE_ROAD_AFTER.match(sentence, m.end()):
             continue  # "the N2 highway" is a road
         if _RE_LOWER.match(key, 1) is not None:
             continue

@@ -200,3 +200,15 @@ def test_a_name_spelled_out_before_its_acronym_is_an_actor_in_any_language(sente
 def test_no_name_is_read_before_an_acronym_it_does_not_spell(sentence):
     (bracket,) = _RE_PAREN_ACRONYM.finditer(sentence)
     assert _spelled_out(sentence, bracket) is None
+
+
+@pytest.mark.parametrize("sentence, actors", [
+    ("The A3 Garissa-Nairobi highway has been cut at Madogo.", []),
+    ("The N380, the only paved road to Macomia, has become a no-go area.", []),
+    ("Traffic on the M1 highway resumed.", []),
+    # a group named like a road number stays a group
+    ("M23 fighters blocked the road to Goma.", ["M23"]),
+    ("M23, the rebel group, cut the main road.", ["M23"]),
+])
+def test_a_road_number_is_no_actor(sentence, actors):
+    assert _names(sentence) == actors
