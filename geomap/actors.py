@@ -45,13 +45,17 @@ from typing import Iterable, Sequence
 
 __all__ = ["find_actors", "canonical_actors", "titled_people", "is_news_source", "NOT_ACTOR_ACRONYMS", "KNOWN_GROUPS", "NEWS_SOURCES"]
 
-#: All-caps tokens that are countries, units or media rather than actors.
+#: All-caps tokens that are countries, units, currencies, media or story labels rather
+#: than actors.
 NOT_ACTOR_ACRONYMS = frozenset("""
 US USA UK UAE DRC RDC CAR PRC ROC DPRK ROK KSA RSA USSR
 TV GMT UTC AM PM BC AD CEO CFO ID OK AIDS HIV COVID GDP NGO NGOS IDP IDPS
 AFP AP BBC CNN UPI RFI VOA DW NPR PDF FAQ UTF SMS GPS SUV
 KM KG MW FM
 LIVE BREAKING UPDATE UPDATED EXCLUSIVE WATCH VIDEO PHOTOS ANALYSIS OPINION EDITORIAL
+BRIEF FACTBOX EXPLAINER FEATURE INTERVIEW SPECIAL FLASH
+USD EUR GBP CHF JPY CNY INR PKR KES UGX TZS ETB NGN XOF XAF ZAR EGP SDG SSP YER LBP ILS UAH RUB
+AFN MMK BDT NPR HTG COP MXN BRL
 """.split())
 #: News agencies and broadcasters: the sources of a report ("(Reuters)", "told AFP"), not
 #: parties to its events.  Compared without case, dots or hyphens.
@@ -163,7 +167,9 @@ _RE_ACRONYM = re.compile(
 _RE_KNOWN = re.compile(
     r"(?<![\w-])(?:" + "|".join(re.escape(g) for g in sorted(KNOWN_GROUPS, key=len, reverse=True)) + r")(?![\w-])"
 )
-_RE_THE_PLURAL = re.compile(r"(?<![\w-])(?i:the)\s+(?P<name>[A-Z][a-z]+s)(?![\w-])(?!\s+[A-Z])")
+#: "the Houthis": not a name that goes on in another language ("the Palais des Nations").
+_RE_THE_PLURAL = re.compile(r"(?<![\w-])(?i:the)\s+(?P<name>[A-Z][a-z]+s)(?![\w-])"
+                            r"(?!\s+(?:[A-Z]|(?:de|des|du|del|della|di|da|la|le|les)\s))")
 
 _COLLECTIVE = (
     r"(?:forces|troops|soldiers|fighters|rebels|militants|militia|militias|insurgents|"
@@ -212,8 +218,9 @@ _RE_ROAD_WORD_AFTER = re.compile(r"\s+(?i:road|highway|route|motorway)\b")
 #: "the A3 Garissa-Nairobi highway"), or an apposition that says it is a road ("the N380,
 #: the only paved road").
 _RE_ROAD_AFTER = re.compile(
+    r"(?:\s*(?:,|and|or)\s+[A-Z]{1,2}\d{1,4})*"  # "the M4 and M5 highways"
     r"(?:\s+[A-Z][\w\u00C0-\u024F'\u2019]*(?:[-\u2013][A-Z][\w\u00C0-\u024F'\u2019]*)*){0,3}"
-    r"\s+(?i:road|highway|route|motorway|expressway)\b"
+    r"\s+(?i:road|highway|route|motorway|expressway)s?\b"
     r"|,\s+(?i:the|a)\s+(?:[a-z-]+\s+){0,3}(?i:road|highway|route|motorway|expressway)\b")
 #: A road's number: one or two capitals and digits ("N2", "A3", "RN6"); "M23" is a group
 #: unless a road word follows.

@@ -212,3 +212,14 @@ def test_no_name_is_read_before_an_acronym_it_does_not_spell(sentence):
 ])
 def test_a_road_number_is_no_actor(sentence, actors):
     assert _names(sentence) == actors
+
+
+@pytest.mark.parametrize("sentence, forbidden", [
+    ("Opposition fighters captured Saraqib, at the junction of the M4 and M5 highways.", {"M4", "M5"}),
+    ("Donors agreed to release USD 5 million from the emergency fund.", {"USD"}),
+    ("BRIEF: Harare declares cholera emergency as cases climb.", {"BRIEF"}),
+    ("A spokesperson spoke at the Palais des Nations in Geneva.", {"Palais"}),
+])
+def test_roads_currencies_labels_and_buildings_are_no_actors(sentence, forbidden):
+    assert not forbidden & set(_names(sentence))
+    assert _names("Fighters of the Houthis attacked a ship.") == ["Houthis"]
