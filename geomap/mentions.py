@@ -72,9 +72,10 @@ _AREA_KINDS: Final = ("admin1", "region")
 ORGANISATIONS: Final = frozenset({"red cross", "red crescent"})
 #: Compass words: alone they name no place here, whatever divisions are called so
 #: ("North" is a region of Cameroon); "North Region" is the division (see _division_hit).
+#: Hyphenated ones as their name keys read them too ("South-West" -> "south west").
 COMPASS: Final = frozenset("""north south east west central northern southern eastern western
  northeast northwest southeast southwest north-east north-west south-east south-west
- midwest""".split())
+ midwest""".split()) | {"north east", "north west", "south east", "south west"}
 CALENDAR: Final = frozenset("""january february march april may june july august september october
  november december monday tuesday wednesday thursday friday saturday sunday
  jan feb mar apr jun jul aug sep sept oct nov dec tue tues wed thu thur thurs fri sat sun""".split())

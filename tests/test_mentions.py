@@ -236,6 +236,7 @@ def test_tokenize_words_with_inner_marks_numbers_and_other_scripts():
     # a compass word alone is no place ("North" is a region of Cameroon)
     ("Fighting spread to North Wollo zone.", "North"),
     ("The West has imposed sanctions.", "West"),
+    ("Chido was a category 4 storm on the South-West Indian Ocean scale.", "South-West"),
     # a vessel's name is no place
     ("Missiles struck the tanker Marlin Luanda in the Gulf of Aden.", "Luanda"),
     # a place in the name of a cape is no place ("Good Hope" is a town in several countries)
