@@ -228,3 +228,15 @@ def test_firefighting_is_no_clash():
     (clash,) = [LayerMatcher(layer) for layer in load_layers() if layer.id == "clash"]
     assert not clash.triggers("Crews were also fighting smaller fires on the Big Island.")
     assert clash.triggers("Fighting spread to the Big Island, where rebels set houses on fire.")
+
+
+@pytest.mark.parametrize("sentence, fires", [
+    ("In Amizmiz, most of the old mud-brick houses collapsed.", True),
+    ("In Guiuan nearly every building was damaged or destroyed.", True),
+    ("A storm surge swept through the coastal neighbourhoods of Tacloban.", True),
+    ("The talks in Geneva collapsed on Monday.", False),
+    ("The house was sold to a developer in Goma.", False),
+])
+def test_what_a_disaster_leaves_standing_is_humanitarian(sentence, fires):
+    (humanitarian,) = [LayerMatcher(layer) for layer in load_layers() if layer.id == "humanitarian"]
+    assert bool(humanitarian.triggers(sentence)) is fires
