@@ -27,8 +27,8 @@ residents fled the town."); one that says "there" takes the last town the senten
 before named ("He flew to Nairobi. He met Ruto there.").
 
 A name the gazetteer does not know, which the text places at a distance and bearing from a
-town ("Kazgil, about 35 km south of El Obeid"), is put there with "near" precision
-(:func:`with_offsets`).
+town ("Kazgil, about 35 km south of El Obeid"), was put there by the resolver
+(:func:`geomap.resolve.place_by_offsets`); its events have "near" precision.
 
 Routes with two named ends ("the road from Semera to Mekelle", "between Goma and
 Bukavu") become lines.  A call between leaders (a layer's ``remote_triggers``) with no
@@ -47,7 +47,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import chain
-from typing import Final
 
 from . import actors as actors_mod
 from . import dates as dates_mod
@@ -55,7 +54,8 @@ from .documents import dateline
 from .layers import LayerMatcher, LayerScreen
 from .mentions import TITLES
 from .models import Document, Event, Layer, Mention, Place
-from .regions import bearing_of, directional_point, offset_point
+from .regions import bearing_of, directional_point
+from .resolve import OFFSET_SOURCE
 from .sentences import Sentence, split_sentences
 
 log = logging.getLogger("geomap")
@@ -172,7 +172,7 @@ def place_rank(place: Place) -> int:
 
 def precision_of(place: Place) -> str:
     if place.source == OFFSET_SOURCE:
-        return "near"  # placed by distance and bearing from a named town (see with_offsets)
+        return "near"  # placed by distance and bearing from a named town (resolve.place_by_offsets)
     return {0: "exact", 1: "admin1", 2: "country"}[place_rank(place)]
 
 
@@ -376,43 +376,6 @@ def _route_end(sentence: Sentence, venues: Sequence[Mention], link: _Link) -> Me
         if len(ends) == 2 and link.mention in ends and place_rank(ends[0].place) == 0 == place_rank(ends[1].place):
             return ends[1] if link.mention is ends[0] else ends[0]
     return None
-
-
-#: What places a name by distance and bearing from the name after it: ", about 35 km
-#: south of " (El Obeid), " 50 km (30 miles) northeast of the town of ".
-_OFFSET_AFTER = re.compile(
-    r",?\s+(?:(?:about|some|nearly|around|roughly|approximately|almost|just|only|over|under|"
-    r"(?:less|more)\s+than)\s+)?(?P<n>\d{1,3}(?:\.\d+)?)\s*-?\s*(?P<unit>km|kms|kilomet(?:re|er)s?|miles?)"
-    r"(?:\s*\([^()\n]{1,25}\))?\s+(?P<dir>(?:north|south)(?:-?(?:east|west))?|east|west)\s+of\s+"
-    r"(?:the\s+(?:(?:town|city|village)\s+of\s+)?)?", re.IGNORECASE)
-#: Farther than this, "N km north of X" is no way to place a name on a situation map.
-MAX_OFFSET_KM: Final = 300.0
-#: The ``source`` of a place made by :func:`with_offsets`: its precision is "near".
-OFFSET_SOURCE: Final = "offset"
-_MILE_KM: Final = 1.609344
-
-
-def with_offsets(doc: Document, mentions: Sequence[Mention]) -> list[Mention]:
-    """Place a name the gazetteer does not know where the text puts it, at a distance and
-    bearing from a town it names right after ("Kazgil, about 35 km south of El Obeid"):
-    so many kilometres (or miles) along that bearing (:func:`~geomap.regions.offset_point`).
-    Such a place has "near" precision; other mentions are returned unchanged."""
-    by_start = {m.start: m for m in mentions}
-    out = []
-    for m in mentions:
-        hit = _OFFSET_AFTER.match(doc.text, m.end) if m.place is None and m.role == "name" else None
-        ref = by_start.get(hit.end()) if hit is not None else None
-        if hit is not None and ref is not None and ref.place is not None and ref.role == "name" \
-                and place_rank(ref.place) == 0:
-            km = float(hit["n"]) * (_MILE_KM if hit["unit"].lower().startswith("mile") else 1.0)
-            if 0 < km <= MAX_OFFSET_KM:
-                bearing = hit["dir"].lower().replace("-", "")
-                lat, lon = offset_point(ref.place.lat, ref.place.lon, km, bearing)
-                place = Place(f"{ref.place.id}+{km:.1f}km{bearing}", m.surface, lat, lon, "city",
-                              ref.place.country, None, 0, OFFSET_SOURCE)
-                m = replace(m, place=place, candidates=(place,), score=round(0.9 * ref.score, 3))
-        out.append(m)
-    return out
 
 
 def with_regions(doc: Document, mentions: Sequence[Mention]) -> list[Mention]:
@@ -749,7 +712,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
                    *, today: dt.date | None = None) -> list[Event]:
     """All events of one document, merged (one per real-world event)."""
     sentences = split_sentences(doc.text)
-    ctx = _DocContext(doc, sentences, with_regions(doc, with_offsets(doc, mentions)), today)
+    ctx = _DocContext(doc, sentences, with_regions(doc, mentions), today)
     matchers = layer_matchers(layers)
     events: list[Event] = []
     screened = layer_screen(matchers).screen(doc.text, [(s.start, s.end) for s in sentences])

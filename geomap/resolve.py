@@ -13,6 +13,9 @@
    at half weight, to another sense of a moderately ambiguous name).
 5. One sense per name per document: every mention of a name gets the same place.
 
+A name the gazetteer lacks is placed where the text puts it relative to a town it names
+("Kazgil, about 35 km south of El Obeid": :func:`place_by_offsets`).
+
 ``Mention.score`` is a 0..1 confidence.  Names left without a place are logged as a
 warning on the ``geomap`` logger and kept, with ``place=None``.
 """
@@ -110,9 +113,52 @@ def resolve_mentions(doc: Document, mentions: list[Mention],
     out: list[Mention] = []
     for m in mentions:
         place, score = senses[(name_key(m.surface), m.role)]
-        if place is None:
-            log.warning("%s: no place found for %r (offset %d)", doc.source, m.surface, m.start)
         out.append(Mention(m.doc_id, m.start, m.end, m.surface, m.candidates, place, round(score, 3), m.role))
+    out = place_by_offsets(doc, out)
+    for m in out:
+        if m.place is None:
+            log.warning("%s: no place found for %r (offset %d)", doc.source, m.surface, m.start)
+    return out
+
+
+#: What places a name by distance and bearing from the name right after it: ", about 35 km
+#: south of " (El Obeid), " 50 km (30 miles) north-east of the town of ".
+_OFFSET_AFTER: Final = re.compile(
+    r",?\s+(?:(?:about|some|nearly|around|roughly|approximately|almost|just|only|over|under|"
+    r"(?:less|more)\s+than)\s+)?(?P<n>\d{1,3}(?:\.\d+)?)\s*-?\s*(?P<unit>km|kms|kilomet(?:re|er)s?|miles?)"
+    r"(?:\s*\([^()\n]{1,25}\))?\s+(?P<dir>(?:north|south)(?:-?(?:east|west))?|east|west)\s+of\s+"
+    r"(?:the\s+(?:(?:town|city|village)\s+of\s+)?)?", re.IGNORECASE)
+#: Farther than this, "N km north of X" is no way to place a name on a situation map.
+MAX_OFFSET_KM: Final = 300.0
+#: The ``source`` of a place made by :func:`place_by_offsets` (its events' precision is "near").
+OFFSET_SOURCE: Final = "offset"
+_MILE_KM: Final = 1.609344
+
+
+def place_by_offsets(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """Place a name the gazetteer does not know where the text puts it: at a distance and
+    bearing from a town named right after it ("Kazgil, about 35 km south of El Obeid"),
+    so many kilometres (or miles) along that bearing (:func:`geomap.regions.offset_point`).
+    The new place is the name as written, in the town's country, with ``source``
+    :data:`OFFSET_SOURCE`; other mentions are returned unchanged."""
+    by_start = {m.start: m for m in mentions}
+    out: list[Mention] = []
+    for m in mentions:
+        hit = _OFFSET_AFTER.match(doc.text, m.end) if m.place is None and m.role == "name" else None
+        ref = by_start.get(hit.end()) if hit is not None else None
+        town = ref.place if ref is not None and ref.role == "name" else None
+        if hit is not None and town is not None and town.kind not in ("country", "admin1", "region"):
+            km = float(hit["n"]) * (_MILE_KM if hit["unit"].lower().startswith("mile") else 1.0)
+            if 0 < km <= MAX_OFFSET_KM:
+                from geomap.regions import offset_point  # noqa: PLC0415 (shapely: only when needed)
+
+                bearing = hit["dir"].lower().replace("-", "")
+                lat, lon = offset_point(town.lat, town.lon, km, bearing)
+                place = Place(f"{town.id}+{km:.1f}km{bearing}", m.surface, lat, lon, "city",
+                              town.country, None, 0, OFFSET_SOURCE)
+                m = Mention(m.doc_id, m.start, m.end, m.surface, (place,), place,
+                            round(0.9 * (ref.score if ref is not None else 0.0), 3), m.role)
+        out.append(m)
     return out
 
 

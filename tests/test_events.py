@@ -591,14 +591,15 @@ def _with_unknown(text, name):
 def test_an_unknown_name_is_placed_by_distance_and_bearing_from_a_town(phrase, km, bearing):
     from geopy.distance import geodesic
 
-    from geomap.events import with_offsets
+    from geomap.resolve import place_by_offsets
 
     doc, mentions = _with_unknown(f"Jihadists attacked an army post near {phrase} on Monday.", "Kazgil")
-    (kazgil,) = [m for m in with_offsets(doc, mentions) if m.surface == "Kazgil"]
+    placed = place_by_offsets(doc, mentions)
+    (kazgil,) = [m for m in placed if m.surface == "Kazgil"]
     bamako = PLACES["Bamako"]
     assert geodesic((bamako.lat, bamako.lon), (kazgil.place.lat, kazgil.place.lon)).km == pytest.approx(km, abs=0.05)
     assert kazgil.place.name == "Kazgil" and kazgil.place.country == "ML"
-    (ev,) = extract_events(doc, mentions, LAYERS, FakeGazetteer())
+    (ev,) = extract_events(doc, placed, LAYERS, FakeGazetteer())
     assert ev.place == "Kazgil" and ev.precision == "near" and ev.coords == ((kazgil.place.lat, kazgil.place.lon),)
     # the bearing: south lowers the latitude, east raises the longitude, and so on
     d_lat, d_lon = kazgil.place.lat - bamako.lat, kazgil.place.lon - bamako.lon
@@ -613,15 +614,15 @@ def test_an_unknown_name_is_placed_by_distance_and_bearing_from_a_town(phrase, k
     "Jihadists attacked an army post near Kazgil on Monday, about 35 km south of Bamako.",  # not right after it
 ])
 def test_no_point_without_a_distance_and_bearing_from_a_town(text):
-    from geomap.events import with_offsets
+    from geomap.resolve import place_by_offsets
 
     doc, mentions = _with_unknown(text, "Kazgil")
-    (kazgil,) = [m for m in with_offsets(doc, mentions) if m.surface == "Kazgil"]
+    (kazgil,) = [m for m in place_by_offsets(doc, mentions) if m.surface == "Kazgil"]
     assert kazgil.place is None
 
 
 def test_a_known_name_keeps_its_place_whatever_distance_the_text_gives():
-    from geomap.events import with_offsets
+    from geomap.resolve import place_by_offsets
 
     doc, mentions = doc_with_places("Jihadists attacked Gao, about 35 km south of Bamako.")
-    assert with_offsets(doc, mentions) == mentions
+    assert place_by_offsets(doc, mentions) == mentions

@@ -337,3 +337,13 @@ def test_a_world_region_beats_a_small_namesake_in_a_story_about_the_us(gazetteer
                                 "what is happening in the Middle East, the White House said. Texas and "
                                 "Florida officials agreed.")
     assert found["Middle East"].place.kind == "region"
+
+
+def test_a_name_the_gazetteer_lacks_is_placed_where_the_text_puts_it(gazetteer, caplog):
+    with caplog.at_level(logging.WARNING, logger="geomap"):
+        mentions = _resolve(gazetteer, "Fighting broke out near Foobarville, about 35 km south of El Obeid.")
+    town, place = mentions["El Obeid"].place, mentions["Foobarville"].place
+    assert place.name == "Foobarville" and place.country == town.country == "SD"
+    assert place.lat == pytest.approx(town.lat - 35 / 110.6, abs=0.01) and place.lon == pytest.approx(town.lon, abs=1e-3)
+    assert 0 < mentions["Foobarville"].score < mentions["El Obeid"].score
+    assert "Foobarville" not in caplog.text  # placed: no warning
