@@ -141,6 +141,8 @@ def place_by_offsets(doc: Document, mentions: list[Mention]) -> list[Mention]:
     so many kilometres (or miles) along that bearing (:func:`geomap.regions.offset_point`).
     The new place is the name as written, in the town's country, with ``source``
     :data:`OFFSET_SOURCE`; other mentions are returned unchanged."""
+    if all(m.place is not None for m in mentions):
+        return mentions  # most documents: nothing to place
     by_start = {m.start: m for m in mentions}
     out: list[Mention] = []
     for m in mentions:
