@@ -852,6 +852,11 @@ def _sentence_events(doc, ctx, sentence, venues, matchers, quiet: frozenset[str]
             name = f"{first.surface} \u2013 {second.surface}"
             note = "route between the two places the text names"
             routed.update({first.start, second.start})
+        if other is None and place.source == OFFSET_SOURCE:
+            # say where the point comes from: "about 35 km south of El Obeid"
+            town = next((x for x in ctx.mentions if x.start >= m.end), None)
+            if town is not None:
+                note = f"{doc.text[m.end:town.end].strip(' ,')}, as the text puts it"
         gap = _gap(link.trigger, (m.start - sentence.start, m.end - sentence.start))
         end = (other.end if other is not None and other.start > m.start else m.end)
         start = (other.start if other is not None and other.start < m.start else m.start)

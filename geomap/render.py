@@ -45,7 +45,7 @@ from .models import Layer
 
 log = logging.getLogger("geomap")
 
-APPROXIMATE_PRECISIONS = ("admin1", "country", "inferred")
+APPROXIMATE_PRECISIONS = ("near", "admin1", "country", "inferred")
 BASEMAP_ATTRIBUTION = "Natural Earth (public domain); GeoNames (CC-BY 4.0)"
 MAX_ZOOM = 18
 WORLD_BOUNDS = [[-58.0, -170.0], [75.0, 180.0]]

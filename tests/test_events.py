@@ -601,6 +601,7 @@ def test_an_unknown_name_is_placed_by_distance_and_bearing_from_a_town(phrase, k
     assert kazgil.place.name == "Kazgil" and kazgil.place.country == "ML"
     (ev,) = extract_events(doc, placed, LAYERS, FakeGazetteer())
     assert ev.place == "Kazgil" and ev.precision == "near" and ev.coords == ((kazgil.place.lat, kazgil.place.lon),)
+    assert ev.note == f"{phrase.partition(', ')[2]}, as the text puts it"  # "about 35 km south of Bamako"
     # the bearing: south lowers the latitude, east raises the longitude, and so on
     d_lat, d_lon = kazgil.place.lat - bamako.lat, kazgil.place.lon - bamako.lon
     assert (d_lat > 0.01, d_lat < -0.01, d_lon > 0.01, d_lon < -0.01) == (

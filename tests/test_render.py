@@ -326,3 +326,12 @@ def test_bad_colour_falls_back_to_grey():
     layer = Layer(id="clash", label="Clashes", color='red"><script>')
     out = render_map(events_to_frame(sample_events()[:1]), [layer])
     assert 'red"><script>' not in out and "#555555" in out
+
+
+def test_a_point_given_by_distance_and_bearing_is_drawn_approximate():
+    near = _event("n", "clash", ((12.87, 30.22),), "Troops clashed near Kazgil, about 35 km south of El Obeid.",
+                  place="Kazgil", precision="near", note="about 35 km south of El Obeid, as the text puts it")
+    exact = _event("x", "clash", ((13.18, 30.22),), "Troops clashed in El Obeid.", place="El Obeid")
+    rows = event_rows(render_map(events_to_frame([near, exact]), LAYERS))
+    assert rows["n"]["flags"] & 1 and not rows["x"]["flags"] & 1
+    assert rows["n"]["note"] == "about 35 km south of El Obeid, as the text puts it"
