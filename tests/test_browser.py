@@ -435,3 +435,26 @@ def test_print_shows_the_map_header_and_legend_not_the_controls(browser_page):
         assert width == page.viewport_size["width"]  # the map takes the panel's room
     finally:
         page.emulate_media(media="screen")
+
+
+def test_a_popup_opens_clear_of_a_tall_title_box(tmp_path, layers, chromium):
+    # a long title wraps over three lines; the popup of a point near the top edge pans
+    # below the title box instead of opening under it
+    long_sentence = " ".join(["Troops clashed with rebels near Kazgil on the road south of El Obeid."] * 6)
+    events = [_event("t1", "clash", ((13.5, 30.2),), long_sentence, place="Kazgil", date=dt.date(2025, 11, 6)),
+              _event("t2", "clash", ((12.0, 29.7),), "Shelling hit Dilling.", place="Dilling")]
+    out = tmp_path / "map.html"
+    title = "Sudan: North Kordofan - El Obeid and surrounding localities - Situation Report No. 7"
+    out.write_text(render_map(events_to_frame(events), layers, title=title), encoding="utf-8")
+    page, record = open_offline(chromium, out, {"width": 1366, "height": 800})
+    try:
+        page.locator('#gm-panel [data-event-id="t1"]').click()
+        page.locator(".leaflet-popup-content").wait_for(state="visible")
+        page.wait_for_timeout(400)  # the pan
+        header = page.locator("#gm-header").bounding_box()
+        popup = page.locator(".leaflet-popup-content-wrapper").bounding_box()
+        overlaps = popup["x"] < header["x"] + header["width"] and popup["y"] < header["y"] + header["height"]
+        assert not overlaps, (header, popup)
+        assert record["errors"] == []
+    finally:
+        page.close()

@@ -168,7 +168,16 @@ function geomapInit(map, D) {
     return document.createTextNode(LAYERS[e.layer].label + ": " + e.place + ", " + (e.date || "undated") +
       (e.approx ? " (approximate)" : ""));
   }
-  var popupOptions = {maxWidth: 360, minWidth: 220, autoPanPaddingTopLeft: [20, 120], autoPanPaddingBottomRight: [20, 20]};
+  /* a popup opens clear of the title box: its top padding follows the box's height, which
+     the layout, the window's width and the sources list change (every popup shares this array) */
+  var panTopLeft = [20, 120], header = $("gm-header");
+  function fitPanPadding() {
+    if (header) panTopLeft[1] = header.offsetTop + header.offsetHeight + 12;
+  }
+  fitPanPadding();
+  if (header && window.ResizeObserver) new ResizeObserver(fitPanPadding).observe(header);
+  else window.addEventListener("resize", fitPanPadding);
+  var popupOptions = {maxWidth: 360, minWidth: 220, autoPanPaddingTopLeft: panTopLeft, autoPanPaddingBottomRight: [20, 20]};
   function bind(layer, e) {
     layer.bindPopup(function () { return popupContent(e); }, popupOptions);
     layer.bindTooltip(function () { return tooltipText(e); }, {direction: "top"});
