@@ -488,6 +488,21 @@ _SAID_BETWEEN = re.compile(r"\b(?:said|says|told|announced|reported|added|stated
 
 
 @lru_cache(maxsize=8)  # a document's text is read twice: for its reference date, then its dates
+def _weekday_reading(text: str, m: re.Match) -> str | None:
+    """How a :data:`_RE_WEEKDAY` match counts: ``None`` when it is part of a name ("Bloody
+    Sunday", "Monday Night Football"), "coming" for a plan ("will meet on Thursday"), else
+    its modifier ("last", "next", ...) or "" for a plain weekday."""
+    before = _word_before(text, m.start())
+    if (before and before.lower() in _WEEKDAY_NAME_PREFIXES) or _RE_CAPITAL_AFTER.match(text, m.end()):
+        return None
+    if m["mod"]:
+        return m["mod"]
+    plan = _FUTURE_BEFORE.search(text, max(0, m.start() - 60), m.start())
+    if plan and not _SAID_BETWEEN.search(plan.group()):
+        return "coming"
+    return ""  # "the army will hold, it said on Monday": when it spoke
+
+
 def _candidates(text: str) -> list[_Raw]:
     raws: list[_Raw] = []
 
@@ -527,14 +542,9 @@ def _candidates(text: str) -> list[_Raw]:
         if not _year_is_quantity(text, m.end()):
             add(m.start("year"), m.end(), _year_date(m["year"]))
     for m in _matches_at(_RE_WEEKDAY, text, weekdays + _words_before(text, weekdays, _WEEKDAY_MODS)):
-        before = _word_before(text, m.start())
-        after = _RE_CAPITAL_AFTER.match(text, m.end())
-        if (before and before.lower() in _WEEKDAY_NAME_PREFIXES) or after:
-            continue
-        plan = not m["mod"] and _FUTURE_BEFORE.search(text, max(0, m.start() - 60), m.start())
-        if plan and _SAID_BETWEEN.search(plan.group()):
-            plan = None  # "the army will hold, it said on Monday": when it spoke
-        add(m.start(), m.end(), _weekday_date("coming" if plan else m["mod"], m["wd"]))
+        mod = _weekday_reading(text, m)
+        if mod is not None:
+            add(m.start(), m.end(), _weekday_date(mod, m["wd"]))
     deictic = _deictic_starts(text)
     for m in _RE_DEICTIC.finditer(text) if deictic is None else _matches_at(_RE_DEICTIC, text, deictic):
         add(m.start(), m.end(), _deictic_date(m["word"]))
@@ -626,16 +636,8 @@ def filed_weekday(lead: str) -> str | None:
     ``None`` when the lead names no weekday, or its first is no plain day: one with a
     modifier ("last Friday"), part of a name ("Bloody Sunday"), or a plan ("will meet on
     Thursday")."""
-    for m in _RE_WEEKDAY.finditer(lead):
-        before = _word_before(lead, m.start())
-        if m["mod"] or (before and before.lower() in _WEEKDAY_NAME_PREFIXES) \
-                or _RE_CAPITAL_AFTER.match(lead, m.end()):
-            return None
-        plan = _FUTURE_BEFORE.search(lead, max(0, m.start() - 60), m.start())
-        if plan and not _SAID_BETWEEN.search(plan.group()):
-            return None
-        return m["wd"].capitalize()
-    return None
+    m = _RE_WEEKDAY.search(lead)
+    return m["wd"].capitalize() if m is not None and _weekday_reading(lead, m) == "" else None
 
 
 def reference_date(
