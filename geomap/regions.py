@@ -15,6 +15,7 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
+from math import atan2, degrees
 
 from shapely import make_valid
 from shapely.geometry import box, shape
@@ -31,13 +32,16 @@ BEARING_BEFORE = re.compile(
 _NAME_FIXES = {"France": "FR", "Norway": "NO", "Kosovo": "XK", "N. Cyprus": None, "Somaliland": None}
 
 
+def bearing_stem(word: str) -> str:
+    """A bearing word as a key of the bearings: "North-Eastern" -> "northeast"."""
+    word = word.lower().replace("-", "")
+    return word[:-3] if word.endswith("ern") else word
+
+
 def bearing_of(text_before: str) -> str | None:
     """The bearing word that ends ``text_before`` ("... in eastern " -> "east"), if any."""
     m = BEARING_BEFORE.search(text_before)
-    if not m:
-        return None
-    word = m.group("word").lower().replace("-", "")
-    return word[:-3] if word.endswith("ern") else word
+    return bearing_stem(m.group("word")) if m else None
 
 
 @lru_cache(maxsize=1)
@@ -109,15 +113,12 @@ def area_rings(place_id: str) -> list | None:
     return rings or None
 
 
-#: Compass bearings in degrees clockwise from north, by the words that name them.
-COMPASS_DEGREES = {"north": 0.0, "northeast": 45.0, "east": 90.0, "southeast": 135.0,
-                   "south": 180.0, "southwest": 225.0, "west": 270.0, "northwest": 315.0}
-
-
 def offset_point(lat: float, lon: float, km: float, bearing: str) -> tuple[float, float]:
-    """The point ``km`` kilometres from ``(lat, lon)`` towards ``bearing`` (a key of
-    :data:`COMPASS_DEGREES`), on the WGS84 ellipsoid, rounded to 4 decimals (about 10 m)."""
+    """The point ``km`` kilometres from ``(lat, lon)`` towards ``bearing`` (one of the eight
+    compass words, in any form :func:`bearing_stem` reads: "south", "north-east"), on the
+    WGS84 ellipsoid, rounded to 4 decimals (about 10 m)."""
     from geopy.distance import geodesic  # noqa: PLC0415
 
-    point = geodesic(kilometers=km).destination((lat, lon), COMPASS_DEGREES[bearing])
+    x, y = _BEARINGS[bearing_stem(bearing)]
+    point = geodesic(kilometers=km).destination((lat, lon), degrees(atan2(x, y)) % 360)
     return round(point.latitude, 4), round(point.longitude, 4)

@@ -152,9 +152,9 @@ def place_by_offsets(doc: Document, mentions: list[Mention]) -> list[Mention]:
         if hit is not None and town is not None and town.kind not in ("country", "admin1", "region"):
             km = float(hit["n"]) * (_MILE_KM if hit["unit"].lower().startswith("mile") else 1.0)
             if 0 < km <= MAX_OFFSET_KM:
-                from geomap.regions import offset_point  # noqa: PLC0415 (shapely: only when needed)
+                from geomap.regions import bearing_stem, offset_point  # noqa: PLC0415 (shapely: only when needed)
 
-                bearing = hit["dir"].lower().replace("-", "")
+                bearing = bearing_stem(hit["dir"])
                 lat, lon = offset_point(town.lat, town.lon, km, bearing)
                 place = Place(f"{town.id}+{km:.1f}km{bearing}", m.surface, lat, lon, "city",
                               town.country, None, 0, OFFSET_SOURCE)
