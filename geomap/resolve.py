@@ -144,24 +144,28 @@ def place_by_offsets(doc: Document, mentions: list[Mention]) -> list[Mention]:
     if all(m.place is not None for m in mentions):
         return mentions  # most documents: nothing to place
     by_start = {m.start: m for m in mentions}
-    out: list[Mention] = []
-    for m in mentions:
-        hit = _OFFSET_AFTER.match(doc.text, m.end) if m.place is None and m.role == "name" else None
-        ref = by_start.get(hit.end()) if hit is not None else None
-        town = ref.place if ref is not None and ref.role == "name" else None
-        if hit is not None and town is not None and town.kind not in ("country", "admin1", "region"):
-            km = float(hit["n"]) * (_MILE_KM if hit["unit"].lower().startswith("mile") else 1.0)
-            if 0 < km <= MAX_OFFSET_KM:
-                from geomap.regions import bearing_stem, offset_point  # noqa: PLC0415 (shapely: only when needed)
+    return [_placed_by_offset(doc.text, m, by_start) if m.place is None and m.role == "name" else m
+            for m in mentions]
 
-                bearing = bearing_stem(hit["dir"])
-                lat, lon = offset_point(town.lat, town.lon, km, bearing)
-                place = Place(f"{town.id}+{km:.1f}km{bearing}", m.surface, lat, lon, "city",
-                              town.country, None, 0, OFFSET_SOURCE)
-                m = Mention(m.doc_id, m.start, m.end, m.surface, (place,), place,
-                            round(0.9 * (ref.score if ref is not None else 0.0), 3), m.role)
-        out.append(m)
-    return out
+
+def _placed_by_offset(text: str, m: Mention, by_start: dict[int, Mention]) -> Mention:
+    """``m`` placed by the distance and bearing after it (:func:`place_by_offsets`), or ``m``
+    itself; ``by_start`` holds the document's mentions by their start."""
+    hit = _OFFSET_AFTER.match(text, m.end)
+    ref = by_start.get(hit.end()) if hit is not None else None
+    if hit is None or ref is None or ref.role != "name" or ref.place is None \
+            or ref.place.kind in ("country", "admin1", "region"):
+        return m
+    km = float(hit["n"]) * (_MILE_KM if hit["unit"].lower().startswith("mile") else 1.0)
+    if not 0 < km <= MAX_OFFSET_KM:
+        return m
+    from geomap.regions import bearing_stem, offset_point  # noqa: PLC0415 (shapely: only when needed)
+
+    town, bearing = ref.place, bearing_stem(hit["dir"])
+    lat, lon = offset_point(town.lat, town.lon, km, bearing)
+    place = Place(f"{town.id}+{km:.1f}km{bearing}", m.surface, lat, lon, "city", town.country, None, 0,
+                  OFFSET_SOURCE)
+    return Mention(m.doc_id, m.start, m.end, m.surface, (place,), place, round(0.9 * ref.score, 3), m.role)
 
 
 def document_countries(mentions: list[Mention],
