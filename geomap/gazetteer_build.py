@@ -14,7 +14,9 @@ Sources (each row records its ``source`` for licence credit):
 """
 from __future__ import annotations
 
+import itertools
 import logging
+import operator
 import os
 import re
 import sqlite3
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from geomap.errors import GazetteerError
-from geomap.gazetteer import SCHEMA_VERSION, _resolve_path, name_key
+from geomap.gazetteer import FIELD_SEP, PLACE_COLUMNS, ROW_SEP, SCHEMA_VERSION, _resolve_path, name_key
 from geomap.models import Place
 
 log = logging.getLogger("geomap")
@@ -35,6 +37,7 @@ CREATE TABLE places (id TEXT PRIMARY KEY, name TEXT NOT NULL, lat REAL NOT NULL,
 CREATE TABLE names (key TEXT NOT NULL, form TEXT NOT NULL, place_id TEXT NOT NULL,
   role TEXT NOT NULL, PRIMARY KEY (key, place_id, role, form)) WITHOUT ROWID;
 CREATE TABLE capitals (country TEXT PRIMARY KEY, place_id TEXT NOT NULL);
+CREATE TABLE lookup (key TEXT PRIMARY KEY, rows TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 """
 _NON_LATIN = re.compile("[\u0370-\u1dbf\u1f00-\u1fff\u2c00-\uffff]")
@@ -63,6 +66,7 @@ def build_index(path: Path | None = None, *, force: bool = False,
             _load_all(con, say)
             say("indexing")
             con.execute("CREATE INDEX places_name ON places(name)")
+            write_lookup(con)
             con.execute("ANALYZE")
             con.commit()
         finally:
@@ -163,6 +167,31 @@ def _load_all(con: sqlite3.Connection, say: Callable[[str], None]) -> None:
     w.flush()
     meta = {"schema": str(SCHEMA_VERSION), "built": dt.datetime.now(dt.UTC).isoformat()}
     con.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+
+
+def write_lookup(con: sqlite3.Connection) -> None:
+    """Fill the ``lookup`` table, which :meth:`geomap.gazetteer.Gazetteer.lookup_keys`
+    reads: for each key, its rows in the order of the lookup query (best place first),
+    each row its name's form and role and its place's columns, joined by FIELD_SEP; the
+    rows joined by ROW_SEP.  A missing division or country is an empty field, and a
+    coordinate is written as ``repr`` writes it, which reads back as the same float.
+
+    Sorted here rather than by SQLite, which would carry every row's text through its
+    sorter (twice as slow); text sorts alike in both (UTF-8 bytes, code points)."""
+    places: dict[str, tuple[float, str]] = {}
+    for *columns, prominence in con.execute(f"SELECT {PLACE_COLUMNS}, prominence FROM places"):
+        fields = ["" if v is None else repr(v) if isinstance(v, float) else str(v) for v in columns]
+        places[columns[0]] = (prominence, FIELD_SEP.join(fields))
+    names = sorted((key, -places[pid][0], pid, role, form)
+                   for key, form, pid, role in con.execute("SELECT key, form, place_id, role FROM names")
+                   if pid in places)
+    entries = [(key, ROW_SEP.join(f"{form}{FIELD_SEP}{role}{FIELD_SEP}{places[pid][1]}"
+                                  for _k, _p, pid, role, form in group))
+               for key, group in itertools.groupby(names, key=operator.itemgetter(0))]
+    bad = next((key for key, text in entries if text.count(FIELD_SEP) != 11 * (text.count(ROW_SEP) + 1)), None)
+    if bad is not None:
+        raise ValueError(f"a name or place of {bad!r} holds a separator of the lookup table")
+    con.executemany("INSERT INTO lookup VALUES (?, ?)", entries)
 
 
 def _load_geonames(w: _Writer) -> None:

@@ -1,6 +1,7 @@
 """Tests for geomap.gazetteer: the index, lookups and the geocoder promise."""
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -332,3 +333,62 @@ def test_a_new_index_removes_stale_ones_beside_it(tmp_path):
         "gazetteer-v2-ba9876543210.sqlite", "imports.sqlite", "mine.sqlite"]
     _remove_stale(tmp_path / "mine.sqlite")  # a file the user named: nothing else is touched
     assert len(list(tmp_path.iterdir())) == 3
+
+
+def test_lookup_table_answers_as_the_lookup_query_does(gazetteer):
+    """The ``lookup`` table (one string per key) gives the rows the join of names and
+    places gives, in its order, for keys across the whole index."""
+    from geomap.gazetteer import _LOOKUP_SQL, _row_to_place
+
+    keys = [key for i, (key,) in enumerate(gazetteer._con.execute("SELECT key FROM lookup")) if i % 997 == 0]
+    keys += ["goma", "washington", "congo", "kenyan", "san francisco", "regional airport"]
+    expected: dict[str, list] = {}
+    for key, form, role, *row in gazetteer._con.execute(_LOOKUP_SQL, (json.dumps(keys),)):
+        expected.setdefault(key, []).append((form, role, _row_to_place(row)))
+    fresh = Gazetteer.open(gazetteer.path, build=False)
+    try:
+        got = fresh._fetch_keys(keys)
+    finally:
+        fresh.close()
+    assert len(expected) == len(keys) > 600
+    assert {key: list(rows) for key, rows in got.items()} == expected
+
+
+def _tiny_index(names: list[tuple], places: list[tuple]):
+    import sqlite3
+
+    from geomap.gazetteer_build import _SCHEMA
+
+    con = sqlite3.connect(":memory:")
+    con.executescript(_SCHEMA)
+    con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", places)
+    con.executemany("INSERT INTO names VALUES (?,?,?,?)", names)
+    return con
+
+
+def test_lookup_table_keeps_every_float_and_missing_field():
+    from geomap.gazetteer import _decode_rows
+    from geomap.gazetteer_build import write_lookup
+    from geomap.models import Place
+
+    con = _tiny_index(
+        [("ab", "Ab", "x:1", "name"), ("ab", "AB", "x:2", "abbr"), ("ab", "Ab", "x:3", "alias")],
+        [("x:1", "Ab", 0.1 + 0.2, -179.99999999999997, "city", None, None, 5, "test", 0, 3.0),
+         ("x:2", "Abia", 5.4527, 7.5248, "admin1", "NG", "NG-AB", 0, "test", 1, 5.0),
+         ("x:3", "Ab Town", 1e-7, 2.5, "city", "XX", None, 10, "test", 0, 3.0)])
+    write_lookup(con)
+    (text,) = con.execute("SELECT rows FROM lookup WHERE key = 'ab'").fetchone()
+    rows = _decode_rows(text, {})
+    assert rows == (("AB", "abbr", Place("x:2", "Abia", 5.4527, 7.5248, "admin1", "NG", "NG-AB", 0, "test", True)),
+                    ("Ab", "name", Place("x:1", "Ab", 0.1 + 0.2, -179.99999999999997, "city", None, None, 5, "test")),
+                    ("Ab", "alias", Place("x:3", "Ab Town", 1e-7, 2.5, "city", "XX", None, 10, "test")))
+
+
+def test_lookup_table_refuses_a_name_holding_its_separator():
+    from geomap.gazetteer import FIELD_SEP
+    from geomap.gazetteer_build import write_lookup
+
+    con = _tiny_index([("ab", f"A{FIELD_SEP}b", "x:1", "name")],
+                      [("x:1", "Ab", 1.0, 2.0, "city", None, None, 0, "test", 0, 0.0)])
+    with pytest.raises(ValueError, match="separator"):
+        write_lookup(con)
