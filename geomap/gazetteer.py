@@ -262,7 +262,7 @@ class Gazetteer:
             if not build:
                 raise GazetteerError(f"{file}: no gazetteer index; run `geomap gazetteer build`")
             if progress:
-                progress(f"compiling the offline gazetteer into {file} (once; about 20 s)")
+                progress(f"compiling the offline gazetteer into {file} (once; about 40 s)")
             build_index(file, progress=progress)
         try:
             # immutable: the index is only ever replaced whole (build_index renames a
