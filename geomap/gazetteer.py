@@ -272,9 +272,14 @@ class Gazetteer:
             con = sqlite3.connect(file.absolute().as_uri() + "?mode=ro&immutable=1", uri=True,
                                   check_same_thread=False)
             con.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-            con.execute("SELECT v FROM meta WHERE k = 'schema'").fetchone()
+            schema = con.execute("SELECT v FROM meta WHERE k = 'schema'").fetchone()
         except sqlite3.Error as exc:
             raise GazetteerError(f"{file}: cannot open the gazetteer index: {exc}") from exc
+        if schema is None or schema[0] != str(SCHEMA_VERSION):
+            con.close()  # a file named by hand, built by another version of geomap
+            raise GazetteerError(f"{file}: a gazetteer index in layout {schema[0] if schema else 'unknown'},"
+                                 f" this geomap reads layout {SCHEMA_VERSION}; build it again"
+                                 " (`geomap gazetteer build --force`, or build_index(path, force=True))")
         imports = file.with_name(IMPORTS_NAME)
         if not imports.exists():
             return cls(con, file)

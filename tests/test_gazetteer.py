@@ -182,6 +182,21 @@ def test_open_corrupt_file_raises(tmp_path):
         Gazetteer.open(tmp_path, build=False)
 
 
+def test_open_an_index_of_another_layout_raises(tmp_path, gazetteer):
+    """An index file named by hand and built by another version of geomap (here: one
+    whose meta says schema 2) is refused in one line, not read with missing tables."""
+    import shutil
+    import sqlite3
+
+    old = tmp_path / "old.sqlite"
+    shutil.copyfile(gazetteer.path, old)
+    with sqlite3.connect(old) as con:
+        con.execute("UPDATE meta SET v = '2' WHERE k = 'schema'")
+    con.close()
+    with pytest.raises(GazetteerError, match=r"old\.sqlite: a gazetteer index in layout 2, this geomap reads layout \d+"):
+        Gazetteer.open(old, build=False)
+
+
 def test_index_columns_are_the_place_fields_in_order(gazetteer):
     # _row_to_place passes a row to Place positionally
     from dataclasses import fields
