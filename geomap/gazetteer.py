@@ -165,17 +165,19 @@ def build_index(path: Path | None = None, *, force: bool = False,
 _P_COLUMNS = ", ".join("p." + c.strip() for c in PLACE_COLUMNS.split(","))
 
 
-def _lookup_sql(imports: bool) -> str:
+def _lookup_sql(imports: bool, *, every_key: bool = False) -> str:
     """One query for any number of keys, given as a JSON array in ?1 (one statement
     text, so SQLite prepares it once, however many keys an article asks).  With
     imports, three branches: imported names of imported places, built-in names of
     places an import replaced, and built-in names of built-in places no import hides;
-    ``imported`` orders ties."""
+    ``imported`` orders ties.  ``every_key`` (without imports): the rows of every key,
+    from which :func:`geomap.gazetteer_build.write_lookup` fills the ``lookup`` table."""
     select = f"SELECT n.key, n.form, n.role, {_P_COLUMNS}, p.prominence AS prominence"
     keys = "n.key IN (SELECT value FROM json_each(?1))"
     if not imports:
+        where = "" if every_key else f" WHERE {keys}"
         return (f"{select} FROM names n JOIN places p ON p.id = n.place_id"
-                f" WHERE {keys} ORDER BY n.key, p.prominence DESC, p.id, n.role, n.form")
+                f"{where} ORDER BY n.key, p.prominence DESC, p.id, n.role, n.form")
     branches = (("imp.names", "imp.places", 1, ""),
                 ("main.names", "imp.places", 1, ""),
                 ("main.names", "main.places", 0,
@@ -186,9 +188,8 @@ def _lookup_sql(imports: bool) -> str:
             + " ORDER BY key, prominence DESC, imported DESC, id, role, form")
 
 
-_LOOKUP_SQL: Final = _lookup_sql(False)
 _LOOKUP_IMPORTS_SQL: Final = _lookup_sql(True)
-#: The ``lookup`` table holds each key's rows as :data:`_LOOKUP_SQL` returns them, in one
+#: The ``lookup`` table holds each key's rows as ``_lookup_sql(False)`` returns them, in one
 #: string (see :func:`geomap.gazetteer_build.write_lookup`): a row's fields (the name's
 #: form and role, then :data:`PLACE_COLUMNS`) joined by FIELD_SEP, the rows joined by
 #: ROW_SEP.  One read per key, with no join, no sort and no tuple per row: the names an

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from geomap.errors import GazetteerError
-from geomap.gazetteer import FIELD_SEP, PLACE_COLUMNS, ROW_SEP, SCHEMA_VERSION, _resolve_path, name_key
+from geomap.gazetteer import FIELD_SEP, ROW_SEP, SCHEMA_VERSION, _lookup_sql, _resolve_path, name_key
 from geomap.models import Place
 
 log = logging.getLogger("geomap")
@@ -171,23 +171,22 @@ def _load_all(con: sqlite3.Connection, say: Callable[[str], None]) -> None:
 
 def write_lookup(con: sqlite3.Connection) -> None:
     """Fill the ``lookup`` table, which :meth:`geomap.gazetteer.Gazetteer.lookup_keys`
-    reads: for each key, its rows in the order of the lookup query (best place first),
+    reads: for each key, its rows as the lookup query gives them (best place first),
     each row its name's form and role and its place's columns, joined by FIELD_SEP; the
     rows joined by ROW_SEP.  A missing division or country is an empty field, and a
-    coordinate is written as ``repr`` writes it, which reads back as the same float.
-
-    Sorted here rather than by SQLite, which would carry every row's text through its
-    sorter (twice as slow); text sorts alike in both (UTF-8 bytes, code points)."""
-    places: dict[str, tuple[float, str]] = {}
-    for *columns, prominence in con.execute(f"SELECT {PLACE_COLUMNS}, prominence FROM places"):
-        fields = ["" if v is None else repr(v) if isinstance(v, float) else str(v) for v in columns]
-        places[columns[0]] = (prominence, FIELD_SEP.join(fields))
-    names = sorted((key, -places[pid][0], pid, role, form)
-                   for key, form, pid, role in con.execute("SELECT key, form, place_id, role FROM names")
-                   if pid in places)
-    entries = [(key, ROW_SEP.join(f"{form}{FIELD_SEP}{role}{FIELD_SEP}{places[pid][1]}"
-                                  for _k, _p, pid, role, form in group))
-               for key, group in itertools.groupby(names, key=operator.itemgetter(0))]
+    coordinate is written as ``repr`` writes it, which reads back as the same float."""
+    places: dict[str, str] = {}  # a place's columns, written once however many names it has
+    entries: list[tuple[str, str]] = []
+    for key, group in itertools.groupby(con.execute(_lookup_sql(False, every_key=True)),
+                                        key=operator.itemgetter(0)):
+        rows = []
+        for _key, form, role, *columns, _prominence in group:
+            place = places.get(columns[0])
+            if place is None:
+                place = places[columns[0]] = FIELD_SEP.join(
+                    "" if v is None else repr(v) if isinstance(v, float) else str(v) for v in columns)
+            rows.append(f"{form}{FIELD_SEP}{role}{FIELD_SEP}{place}")
+        entries.append((key, ROW_SEP.join(rows)))
     bad = next((key for key, text in entries if text.count(FIELD_SEP) != 11 * (text.count(ROW_SEP) + 1)), None)
     if bad is not None:
         raise ValueError(f"a name or place of {bad!r} holds a separator of the lookup table")

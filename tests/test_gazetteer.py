@@ -353,12 +353,12 @@ def test_a_new_index_removes_stale_ones_beside_it(tmp_path):
 def test_lookup_table_answers_as_the_lookup_query_does(gazetteer):
     """The ``lookup`` table (one string per key) gives the rows the join of names and
     places gives, in its order, for keys across the whole index."""
-    from geomap.gazetteer import _LOOKUP_SQL, _row_to_place
+    from geomap.gazetteer import _lookup_sql, _row_to_place
 
     keys = [key for i, (key,) in enumerate(gazetteer._con.execute("SELECT key FROM lookup")) if i % 997 == 0]
     keys += ["goma", "washington", "congo", "kenyan", "san francisco", "regional airport"]
     expected: dict[str, list] = {}
-    for key, form, role, *row in gazetteer._con.execute(_LOOKUP_SQL, (json.dumps(keys),)):
+    for key, form, role, *row in gazetteer._con.execute(_lookup_sql(False), (json.dumps(keys),)):
         expected.setdefault(key, []).append((form, role, _row_to_place(row)))
     fresh = Gazetteer.open(gazetteer.path, build=False)
     try:
