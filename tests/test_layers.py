@@ -128,6 +128,14 @@ def test_a_capitalised_trigger_outside_a_name_still_fires(layer_id, sentence, hi
     ("supply_route", "Humanitarian helicopter (UNHAS) flights to the town resumed on Monday.",
      "Humanitarian helicopter (UNHAS) flights"),
     ("supply_route", "An airlift of food began on Tuesday.", "airlift"),
+    # roads by their other names, and railways
+    ("supply_route", "The motorway was closed in both directions because of smoke.", "motorway"),
+    ("supply_route", "Landslides blocked the expressway north of the city.", "expressway"),
+    ("supply_route", "Rebels cut the railway line between the two towns.", "railway line"),
+    ("supply_route", "The port reopened to grain exports on Monday.", "port"),
+    # fires are disasters like floods and quakes
+    ("humanitarian", "A wildfire fanned by strong winds burned through the suburbs.", "wildfire"),
+    ("humanitarian", "Forest fires have burned for five days near the border.", "Forest fires"),
 ])
 def test_trigger_vocabulary(layer_id, sentence, hit):
     assert hit in fired(layer_id, sentence)
@@ -139,6 +147,8 @@ def test_trigger_vocabulary(layer_id, sentence, hit):
     ("supply_route", "The president flew in and landed at the airport for talks."),
     ("supply_route", "The minister took a flight to the capital."),
     ("humanitarian", "The patients' association held its annual meeting."),
+    # "important" is not "import": a port named as a landmark is no route event
+    ("supply_route", "The fire spread from the port city towards the park, an important bird sanctuary."),
 ])
 def test_trigger_vocabulary_does_not_overreach(layer_id, sentence):
     assert fired(layer_id, sentence) == []
