@@ -162,7 +162,11 @@ _AFFILIATION_HEAD = re.compile(r"[\s'\u2019s]*(?:" + _AFFILIATION_WORDS + ")")  
 
 
 def place_rank(place: Place) -> int:
-    """0 for a city-level place (city, airport, site), 1 for a province, 2 for a country."""
+    """0 for a city-level place (city, airport, site), 1 for a province, 2 for a country,
+    3 for a continent: coarser than any layer's ``coarsest_place``, so no event sits at
+    one ("firefighters from across Europe")."""
+    if place.id.startswith("continent:"):
+        return 3
     if place.kind == "country":
         return 2
     if place.kind in ("admin1", "region"):

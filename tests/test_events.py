@@ -23,6 +23,7 @@ PLACES = {
     "Niamey": Place("t:niamey", "Niamey", 13.51, 2.11, "city", "NE"),
     "Malian": Place("country:ML", "Mali", 17.0, -4.0, "country", "ML"),
     "Nigerien": Place("country:NE", "Niger", 17.6, 8.1, "country", "NE"),
+    "Africa": Place("continent:AF", "Africa", 7.19, 21.09, "region"),
 }
 
 
@@ -87,6 +88,14 @@ def test_sentence_rules(text, expected):
      [("clash", "Mopti")]),
 ])
 def test_a_where_clause_attaches_to_its_place(text, expected):
+    assert summary(events_of(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Thousands were displaced by floods across Africa.", []),
+    ("Firefighters from across Africa helped evacuate Gao.", [("humanitarian", "Gao")]),
+])
+def test_no_event_sits_at_a_continent(text, expected):
     assert summary(events_of(text)) == expected
 
 
