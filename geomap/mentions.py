@@ -39,6 +39,9 @@ TITLES: Final = frozenset("""President Vice Secretary Minister Prime Premier Cha
  Judge Justice Mr Mrs Ms Miss Dr Prof Professor Sir Dame Lord Lady Chairman Chairwoman
  Chairperson Spokesman Spokeswoman Spokesperson Deputy Foreign Defence Defense Interior
  State Leader Chief Director Commissioner Officer Mr. Mrs. Ms. Dr. Gen. Col. Lt. Sgt.""".split())
+#: Prefixes of a ship's name ("HMNZS Wellington", "USS Cole", "MV Rubymar"): the name after
+#: one is the ship's, not a place's.
+SHIP_PREFIXES: Final = frozenset("HMS HMNZS HMAS HMCS HNLMS USS USNS USNA RFA INS FS MV MT MS SS RV".split())
 ORG_HEADS: Final = frozenset("""Airways Airlines University Times Post Herald Tribune Journal Gazette
  FC Telegraph Daily Broadcasting Television Radio Rifles""".split())
 LOCATIVES: Final = frozenset("""in at near outside from into to towards toward around across via
@@ -508,6 +511,8 @@ def _plausible(tokens: list[_Token], i: int, j: int, surface: str, key: str,
         return False  # a month, a bare "Gulf" / "Lake", or "North" ("North Wollo" is unknown)
     if len(key.replace(" ", "")) < 2 or surface in TITLES or _CONTRACTION.search(surface):
         return False  # "I", "A": one letter names no place in prose; "Dr" is a title
+    if i > 0 and tokens[i - 1].text in SHIP_PREFIXES:
+        return False  # "HMNZS Wellington" is a ship
     strong = any(p.kind == "country" or role == "demonym" for _f, role, p in rows)
     after_locative = _introduced_as_place(tokens, i)
     if i in persons or (not strong and not after_locative

@@ -60,6 +60,21 @@ def test_demonym_role(gazetteer):
     assert m.role == "demonym" and m.candidates[0].country == "KE"
 
 
+@pytest.mark.parametrize("text", [
+    "HMNZS *Wellington* berthed in Nuku'alofa with water.",
+    "The destroyer USS Arlington escorted the convoy.",
+])
+def test_a_name_after_a_ships_prefix_is_the_ships(gazetteer, text):
+    assert "Wellington" not in _surfaces(gazetteer, text) and "Arlington" not in _surfaces(gazetteer, text)
+
+
+@pytest.mark.parametrize("word, country", [("Kazakh", "KZ"), ("Azeri", "AZ")])
+def test_demonyms_that_are_also_town_names(gazetteer, word, country):
+    """"Kazakh" is an old name of Petropavl and "Azeri" one of Aseri, in GeoNames."""
+    (m,) = find_mentions(_doc(f"{word} forces retook the airport on Thursday."), gazetteer)
+    assert m.role == "demonym" and m.candidates[0].country == country
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Talks were held in Dar es Salaam on Monday.", ["Dar es Salaam"]),
     ("Gangs attacked Port-au-Prince and Cap-Haïtien.", ["Port-au-Prince", "Cap-Haïtien"]),
