@@ -1,7 +1,7 @@
 """Event scores on the articles we wrote for a blind check (``benchmarks/written``).
 
-Builds each set (every folder of ``benchmarks/written`` but ``gold``: ``dev2`` to ``dev8``,
-``holdout`` to ``holdout3``) into a temporary folder and scores its
+Builds each set (every folder of ``benchmarks/written`` but ``gold``: ``dev2`` to ``dev9``,
+``holdout`` to ``holdout4``) into a temporary folder and scores its
 ``events.geojson`` with ``../shared/tools/score_events.py`` against the set's gold, then
 prints one line per set: precision, recall, F1, date accuracy and actor recall.  Asserts
 nothing.
