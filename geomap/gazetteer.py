@@ -56,7 +56,7 @@ ROW_CACHE_KEYS = 200_000
 MMAP_BYTES = 1 << 30
 
 PLACE_COLUMNS = "id, name, lat, lon, kind, country, admin1, population, source, curated"
-_DROP = str.maketrans({"'": None, "’": None, "‘": None, "ʼ": None, "`": None,
+_DROP = str.maketrans({"'": None, "’": None, "‘": None, "ʼ": None, "ʻ": None, "ʽ": None, "ʹ": None, "`": None,
                        ".": None, "-": " ", "‐": " ", "–": " ", "—": " ", "/": " "})
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]")
 
@@ -117,20 +117,25 @@ def index_name() -> str:
     """The index's file name: ``gazetteer-v<schema>-<fingerprint>.sqlite``.
 
     The fingerprint (:func:`fingerprint`) covers everything the index is built from:
-    the build code, ``geomap/data/*.csv`` and the versions of :data:`SOURCE_PACKAGES`.
-    Any change gives a new name, and the index is compiled again on first use.
+    :func:`index_sources` and the versions of :data:`SOURCE_PACKAGES`.  Any change gives
+    a new name, and the index is compiled again on first use.
     """
     from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
 
-    here = Path(__file__).parent
     versions = {}
     for dist in SOURCE_PACKAGES:
         try:
             versions[dist] = version(dist)
         except PackageNotFoundError:
             versions[dist] = "missing"
-    files = [here / "gazetteer_build.py", *sorted((here / "data").glob("*.csv"))]
-    return f"gazetteer-v{SCHEMA_VERSION}-{fingerprint(files, versions)}.sqlite"
+    return f"gazetteer-v{SCHEMA_VERSION}-{fingerprint(index_sources(), versions)}.sqlite"
+
+
+def index_sources() -> list[Path]:
+    """The files an index is made from: the build code, this module (whose
+    :func:`name_key` makes every key) and ``geomap/data/*.csv``."""
+    here = Path(__file__).parent
+    return [here / "gazetteer_build.py", here / "gazetteer.py", *sorted((here / "data").glob("*.csv"))]
 
 
 def fingerprint(files: list[Path], versions: dict[str, str]) -> str:

@@ -324,6 +324,19 @@ def test_lookup_keys_cache_starts_afresh_when_full(gazetteer, monkeypatch):
         fresh.close()
 
 
+def test_the_index_is_made_from_the_module_that_makes_its_keys():
+    from geomap.gazetteer import index_sources
+    names = [p.name for p in index_sources()]
+    assert {"gazetteer_build.py", "gazetteer.py", "aliases.csv", "curated.csv"} <= set(names)
+    assert all(p.is_file() for p in index_sources())
+
+
+@pytest.mark.parametrize("mark", ["\u02bb", "\u02bd", "\u02b9", "'", "\u2019", "\u2018", "\u02bc"])
+def test_every_apostrophe_is_dropped_from_keys(mark):
+    # the Hawaiian and Tongan okina ("Fua\u02bbamotu", "Nuku\u02bbalofa") is a letter to Python
+    assert name_key(f"Fua{mark}amotu") == "fuaamotu"
+
+
 def test_index_name_follows_what_the_index_is_built_from(tmp_path):
     from geomap.gazetteer import fingerprint
 
