@@ -322,9 +322,10 @@ _CONTRAST = re.compile(r"[,;]\s+(?:but|although|though|while|whereas|yet)\b")
 
 
 def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Sequence[LayerMatcher],
-                  quiet: frozenset[str] = frozenset()) -> list[_Link]:
+                  quiet: frozenset[str] = frozenset(), loud: frozenset[str] = frozenset()) -> list[_Link]:
     """Rules 1, 2 and 4: pair the sentence's triggers with its venues.  The layers in
-    ``quiet`` fire without their weak triggers (:meth:`LayerMatcher.quiet_in`)."""
+    ``quiet`` fire without their weak triggers (:meth:`LayerMatcher.quiet_in`), those in
+    ``loud`` with their lead triggers (:meth:`LayerMatcher.loud_in`)."""
     if not venues or not matchers:
         return []
     skip_before = _attribution_end(sentence.text)
@@ -332,7 +333,8 @@ def link_triggers(sentence: Sentence, venues: Sequence[Mention], matchers: Seque
     # its triggers are not looked for
     finest = min(place_rank(m.place) for m in venues)
     triggers = [(mt.layer, span) for mt in matchers if _RANK.get(mt.layer.coarsest_place, 2) >= finest
-                for span in mt.triggers(sentence.text, weak=mt.layer.id not in quiet) if span[0] >= skip_before]
+                for span in mt.triggers(sentence.text, weak=mt.layer.id not in quiet, lead=mt.layer.id in loud)
+                if span[0] >= skip_before]
     if not triggers:
         return []
 
@@ -723,6 +725,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
     # a report on a natural disaster, by its headline and lead: "killed" is the quake's work
     lead = " ".join(s.text for s in sentences[:2])
     quiet = frozenset(mt.layer.id for mt in matchers if mt.quiet_in(lead))
+    loud = frozenset(mt.layer.id for mt in matchers if mt.loud_in(lead))
     for n, (sentence, (firing, calling)) in enumerate(zip(sentences, screened)):
         if not firing and not calling:
             continue  # no layer can fire in this sentence
@@ -751,7 +754,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], layers: Sequence[
                 venues = _back_reference(sentence, ref, town)
         if all(place_rank(v.place) > 0 for v in venues) and (ref := _CAPITAL_REFERENCE.search(sentence.text)):
             venues = _the_capital(doc, sentence, ref, venues, ctx, gazetteer) or venues
-        events += _sentence_events(doc, ctx, sentence, venues, firing, quiet)
+        events += _sentence_events(doc, ctx, sentence, venues, firing, quiet, loud)
         events += _remote_events(doc, ctx, sentence, venues, calling, gazetteer)
     # the actors once every event's sentence is known: they need only some of the others
     actors = ctx.actors_of({ev.start for ev in events}) if events else {}
@@ -838,10 +841,11 @@ def _make_event(doc, sentence, layer, place_name, coords, place, date, actors, *
         country=place.country if place else None, url=doc.url, title=doc.title, **extra)
 
 
-def _sentence_events(doc, ctx, sentence, venues, matchers, quiet: frozenset[str]) -> list[Event]:
+def _sentence_events(doc, ctx, sentence, venues, matchers, quiet: frozenset[str],
+                     loud: frozenset[str] = frozenset()) -> list[Event]:
     out = []
     routed: set[int] = set()
-    for link in link_triggers(sentence, venues, matchers, quiet):
+    for link in link_triggers(sentence, venues, matchers, quiet, loud):
         m, place = link.mention, link.mention.place
         if m.start in routed and link.layer.geometry == "line":
             continue

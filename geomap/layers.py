@@ -21,6 +21,8 @@ A layer file holds::
                                 # (its first two sentences) holds one of unless_any: in a
                                 # report on an earthquake, "killed" and "struck" are its work
     remote_triggers: []         # phrases marking an event with no venue (a phone call)
+    lead_triggers: []           # triggers that fire only in a document whose lead holds
+    lead_any: []                # one of lead_any: in a report on a flood, "died" is its toll
     coarsest_place: country     # city, admin1 or country: how coarse an event's place may be
 
 Adding a layer is adding a file: the extraction and the map pick it up.
@@ -44,7 +46,8 @@ from .models import Layer
 ICONS = ("circle", "square", "triangle", "diamond", "star", "cross", "hexagon", "pin")
 GEOMETRIES = ("point", "line")
 _KEYS = {"id", "label", "description", "order", "geometry", "color", "icon", "triggers",
-         "patterns", "pattern_words", "requires_any", "unless_any", "weak_triggers", "remote_triggers", "coarsest_place"}
+         "patterns", "pattern_words", "requires_any", "unless_any", "weak_triggers", "remote_triggers", "lead_triggers", "lead_any",
+         "coarsest_place"}
 COARSEST = ("city", "admin1", "country")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -107,12 +110,16 @@ def parse_layer(data: object, path: Path) -> Layer:
     triggers = _str_list(data, "triggers", path)
     if not triggers and not patterns:
         raise LayerError(path, "a layer needs at least one trigger or pattern")
+    lead_triggers, lead_any = _str_list(data, "lead_triggers", path), _str_list(data, "lead_any", path)
+    if bool(lead_triggers) != bool(lead_any):
+        raise LayerError(path, "'lead_triggers' and 'lead_any' go together: give both or neither")
     return Layer(
         id=layer_id, label=data["label"].strip(), description=str(data.get("description") or "").strip(),
         triggers=triggers, patterns=patterns, pattern_words=pattern_words, geometry=geometry, color=color.lower(), icon=icon,
         order=order, requires_any=_str_list(data, "requires_any", path), unless_any=_str_list(data, "unless_any", path),
         weak_triggers=_str_list(data, "weak_triggers", path),
-        remote_triggers=_str_list(data, "remote_triggers", path), coarsest_place=coarsest,
+        remote_triggers=_str_list(data, "remote_triggers", path), lead_triggers=lead_triggers, lead_any=lead_any,
+        coarsest_place=coarsest,
         source_file=path.name,
     )
 
@@ -227,17 +234,32 @@ class LayerMatcher:
         return self._weak is not None and self._unless is not None and self._unless.search(lead) is not None
 
     @cached_property
+    def _lead_triggers(self) -> re.Pattern | None:
+        return phrase_regex(self.layer.lead_triggers)
+
+    @cached_property
+    def _lead_any(self) -> re.Pattern | None:
+        return phrase_regex(self.layer.lead_any)
+
+    def loud_in(self, lead: str) -> bool:
+        """Whether the layer's lead triggers are on in a document whose lead is ``lead``:
+        it holds one of the layer's ``lead_any`` (a report on a natural disaster)."""
+        return self._lead_any is not None and self._lead_any.search(lead) is not None
+
+    @cached_property
     def _remote(self) -> re.Pattern | None:
         return phrase_regex(self.layer.remote_triggers)
 
-    def triggers(self, sentence: str, *, weak: bool = True) -> list[tuple[int, int]]:
+    def triggers(self, sentence: str, *, weak: bool = True, lead: bool = False) -> list[tuple[int, int]]:
         """Offsets of this layer's triggers in ``sentence`` (empty when the layer does not
-        fire); without its weak triggers when ``weak`` is false (see :meth:`quiet_in`)."""
+        fire); without its weak triggers when ``weak`` is false (see :meth:`quiet_in`), with
+        its lead triggers when ``lead`` is true (see :meth:`loud_in`)."""
         if self._requires is not None and not self._requires.search(sentence):
             return []
         if self._unless is not None and self._unless.search(sentence):
             return []
-        spans = {m.span() for rx in self._trigger_res for m in rx.finditer(sentence)
+        res = self._trigger_res if not (lead and self._lead_triggers) else [*self._trigger_res, self._lead_triggers]
+        spans = {m.span() for rx in res for m in rx.finditer(sentence)
                  if m.end() > m.start() and not (sentence[m.start()].isupper() and self._in_a_name(sentence, m))}
         if not weak and self._weak is not None:
             spans = {(a, b) for a, b in spans if not self._weak.fullmatch(sentence[a:b])}
@@ -316,7 +338,7 @@ class LayerScreen:
         own: dict[str, set[tuple[str, int]]] = {}
         always: set[tuple[str, int]] = set()
         for i, mt in enumerate(self.matchers):
-            for kind, phrases in (("t", mt.layer.triggers), ("r", mt.layer.remote_triggers)):
+            for kind, phrases in (("t", mt.layer.triggers + mt.layer.lead_triggers), ("r", mt.layer.remote_triggers)):
                 if kind == "r" and not phrases:
                     continue  # no remote triggers: LayerMatcher.remote finds nothing
                 keys = [phrase_key(p) for p in phrases]

@@ -128,6 +128,8 @@ class Layer:
     unless_any: tuple[str, ...] = ()  # ... and none of these ("earthquake struck" is no clash)
     weak_triggers: tuple[str, ...] = ()  # triggers off in a document whose lead holds one of unless_any
     remote_triggers: tuple[str, ...] = ()  # events with no venue (a phone call): drawn between capitals
+    lead_triggers: tuple[str, ...] = ()  # triggers on only in a document whose lead holds one of lead_any
+    lead_any: tuple[str, ...] = ()
     coarsest_place: str = "country"  # "city", "admin1" or "country": the coarsest place an event may sit at
     geometry: str = "point"  # "point" or "line"
     color: str = "#555555"

@@ -427,10 +427,12 @@ def test_hazards_are_not_clashes_and_governments_are_not_venues(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
-    # a report on a disaster (its lead names one): killing and striking are the hazard's work
+    # a report on a disaster (its lead names one): killing and striking are the hazard's work,
+    # and its dead are its toll
     ("A cyclone hit the coast on Monday. At least 40 people were killed in Gao. It struck Mopti "
-     "on Tuesday.", []),
-    ("A blaze spread through the hills on Monday. The fire killed 15 people in Gao.", []),
+     "on Tuesday.", [("humanitarian", "Gao")]),
+    ("A blaze spread through the hills on Monday. The fire killed 15 people in Gao.", [("humanitarian", "Gao")]),
+    ("Floods swept the valley on Monday. A man in Kidal died when his roof collapsed.", [("humanitarian", "Kidal")]),
     # ... but fighting still is fighting
     ("A cyclone hit the coast on Monday. Gunmen attacked Gao on Tuesday.", [("clash", "Gao")]),
     # a report on fighting keeps its dead
@@ -455,6 +457,20 @@ def test_weak_triggers_are_declarative(tmp_path):
     sentence = "Gunmen attacked the town and killed six."
     assert len(matcher.triggers(sentence)) == 2
     assert [sentence[a:b] for a, b in matcher.triggers(sentence, weak=False)] == ["attacked"]
+
+
+def test_lead_triggers_are_declarative(tmp_path):
+    (tmp_path / "aid.yaml").write_text(
+        "id: aid\nlabel: Aid\ntriggers: [displaced]\nlead_triggers: [died]\nlead_any: [flood*]\n",
+        encoding="utf-8")
+    (layer,) = load_layers(tmp_path)
+    from geomap.layers import LayerMatcher
+
+    matcher = LayerMatcher(layer)
+    assert matcher.loud_in("Floods swept the valley.") and not matcher.loud_in("Rebels advanced.")
+    sentence = "Six died and hundreds were displaced."
+    assert [sentence[a:b] for a, b in matcher.triggers(sentence)] == ["displaced"]
+    assert [sentence[a:b] for a, b in matcher.triggers(sentence, lead=True)] == ["died", "displaced"]
 
 
 def test_unless_any_is_declarative(tmp_path):

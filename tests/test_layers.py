@@ -37,6 +37,7 @@ def test_adding_a_layer_needs_only_a_file(tmp_path):
     ("id: x\nlabel: x\n", "at least one trigger"),
     ("id: x\nlabel: x\npatterns: ['(unclosed']\n", "not a valid regular expression"),
     ("id: x\nlabel: x\ntriggers: [a]\ngeometry: polygon\n", "'geometry' should be one of"),
+    ("id: x\nlabel: x\ntriggers: [a]\nlead_triggers: [died]\n", "'lead_triggers' and 'lead_any' go together"),
     ("- just\n- a list\n", "should hold a mapping"),
     ("id: x\nlabel: [unclosed\n", "invalid YAML"),
 ])
