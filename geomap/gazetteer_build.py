@@ -211,7 +211,9 @@ def _load_geonames(w: _Writer) -> None:
                       int(r.get("population") or 0), "geonames"))
         w.name(r["name"], pid)
         for alt in r.get("alternatenames") or ():
-            if not _is_code(alt):
+            # codes, and other names of two letters or fewer once marks are dropped: "hu"
+            # (Shanghai), "we" (Huế), "ʻrd" (Arad, "Rd." in prose) name no place in prose
+            if not _is_code(alt) and len(name_key(alt).replace(" ", "")) >= 3:
                 w.name(alt, pid)
 
 
