@@ -111,9 +111,11 @@ _PLACE_ACTS = re.compile(
     r"\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:launched|launches|ordered|orders|deployed|deploys|sent|sends|"
     r"recalled|expelled|sanctioned|imposed|continued\s+to|continues\s+to|(?:began|begins)\s+(?:its|their)|struck|attacked|bombed|"
     r"shelled|fired)\b", re.IGNORECASE)
-# "Kyiv's forces crossed the border": the place names a party.
+# "Kyiv's forces crossed the border", "Baku's position is that ...": the place names a party.
 _FORCES_AFTER = re.compile(r"['\u2019]s\s+(?:forces|troops|army|military|soldiers|navy|air\s+force|fighters|"
-                           r"militias?|government|police|warplanes|drones)\b", re.IGNORECASE)
+                           r"militias?|government|police|warplanes|drones|position|stance|proposal|demands?|"
+                           r"envoys?|ambassadors?|negotiators|delegation|foreign\s+ministry|defen[cs]e\s+ministry)\b",
+                           re.IGNORECASE)
 # "Kinshasa and Kampala launched ...": the other names of a list before the verb.
 _LIST_OF_NAMES = re.compile(r"(?:\s*,\s*|\s+and\s+)(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 # Words before a place that make it no venue: "a truce with Bamako", "talks with Kinshasa",

@@ -411,6 +411,9 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Rebels stormed Gao on Friday.", [("control", "Gao")]),
     # fighting a fire is no fighting
     ("Crews were fighting the fires near Gao.", []),
+    # a place whose position or envoy it is, is a government
+    ("Bamako's position is that convoys can use the road to Gao.", [("supply_route", "Gao")]),
+    ("Gunmen attacked Gao as Bamako's envoy arrived.", [("clash", "Gao")]),
     # a place that revises a toll is a government
     ("A ceasefire held in Gao as Bamako raised its death toll to 40.", [("ceasefire", "Gao")]),
     # a quake is a hazard (humanitarian, never a clash), and so are homes destroyed
