@@ -134,6 +134,8 @@ def test_a_capitalised_trigger_outside_a_name_still_fires(layer_id, sentence, hi
     ("supply_route", "Landslides blocked the expressway north of the city.", "expressway"),
     ("supply_route", "Rebels cut the railway line between the two towns.", "railway line"),
     ("supply_route", "The port reopened to grain exports on Monday.", "port"),
+    ("supply_route", "Two navy ships berthed in the capital with relief supplies.", "berthed"),
+    ("supply_route", "Aid is being delivered from the main wharf.", "wharf"),
     # fires are disasters like floods and quakes
     ("humanitarian", "A wildfire fanned by strong winds burned through the suburbs.", "wildfire"),
     ("humanitarian", "Forest fires have burned for five days near the border.", "Forest fires"),
