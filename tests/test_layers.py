@@ -175,6 +175,7 @@ SCREENED = [
     "Nothing happened here at all.",
     "They spoke with the envoy by phone.",
     "Talks were held in Doha.",
+    "Two men died there.",  # a lead trigger only
 ]
 
 
@@ -194,7 +195,7 @@ def test_screen_keeps_every_layer_that_fires(sentences, gap):
     assert len(screened) == len(spans)
     for (start, end), (firing, calling) in zip(spans, screened):
         for matcher in matchers:
-            assert (matcher in firing) >= bool(matcher.triggers(text[start:end]))
+            assert (matcher in firing) >= bool(matcher.triggers(text[start:end], lead=True))
             assert (matcher in calling) >= bool(matcher.remote(text[start:end]))
     if sentences == SCREENED[4:5]:
         assert screened == [([], [])]  # and it rules layers out
