@@ -128,7 +128,8 @@ _NOT_VENUE_BEFORE = re.compile(
     r"relations|ties|dialogue|war|conflict)\s+with|accus(?:ed|es|ing)|blam(?:ed|es|ing)"
     r"|(?:told\s+(?:reporters|journalists)|(?:news|press)\s+conference|briefing|issued|released|"
     r"affiliate|branch|wing|franchise)\s+in"
-    r"|(?:teams?|rescuers|delegations?|experts|volunteers|doctors)\s+from"
+    r"|(?:teams?|rescuers|delegations?|experts|volunteers|doctors|firefighters|aircraft|planes?|"
+    r"supplies|aid|assistance|migrants|tourists|nationals)\s+from(?:\s+across)?"
     r"|(?:back|returned|returning|returnees|deported|deportees|expelled)\s+from"  # origins of returnees
     r"|(?:reconstruction|rebuilding|future|fate|status)\s+of)\s+(?:the\s+)?$", re.IGNORECASE)
 # "the International Court of Justice in The Hague": a court's seat, where no event of ours happens.

@@ -411,6 +411,8 @@ def test_countries_are_venues_only_when_introduced_as_locations(text, expected):
     ("Rebels stormed Gao on Friday.", [("control", "Gao")]),
     # fighting a fire is no fighting
     ("Crews were fighting the fires near Gao.", []),
+    # where help came from is no venue
+    ("A plane carrying relief supplies from Bamako landed in Gao on Monday.", [("humanitarian", "Gao")]),
     # a place whose position or envoy it is, is a government
     ("Bamako's position is that convoys can use the road to Gao.", [("supply_route", "Gao")]),
     ("Gunmen attacked Gao as Bamako's envoy arrived.", [("clash", "Gao")]),
