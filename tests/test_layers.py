@@ -136,6 +136,8 @@ def test_a_capitalised_trigger_outside_a_name_still_fires(layer_id, sentence, hi
     ("supply_route", "The port reopened to grain exports on Monday.", "port"),
     ("supply_route", "Two navy ships berthed in the capital with relief supplies.", "berthed"),
     ("supply_route", "Aid is being delivered from the main wharf.", "wharf"),
+    ("supply_route", "The Rafah crossing reopened on Monday.", "crossing"),
+    ("supply_route", "The main crossing into Uganda was closed.", "crossing"),
     # fires are disasters like floods and quakes
     ("humanitarian", "A wildfire fanned by strong winds burned through the suburbs.", "wildfire"),
     ("humanitarian", "Forest fires have burned for five days near the border.", "Forest fires"),
@@ -152,6 +154,8 @@ def test_trigger_vocabulary(layer_id, sentence, hit):
     ("humanitarian", "The patients' association held its annual meeting."),
     # "important" is not "import": a port named as a landmark is no route event
     ("supply_route", "The fire spread from the port city towards the park, an important bird sanctuary."),
+    # someone crossing something is no crossing point
+    ("supply_route", "Families were crossing the border on foot before it closed."),
 ])
 def test_trigger_vocabulary_does_not_overreach(layer_id, sentence):
     assert fired(layer_id, sentence) == []
