@@ -46,8 +46,8 @@ from .models import Layer
 ICONS = ("circle", "square", "triangle", "diamond", "star", "cross", "hexagon", "pin")
 GEOMETRIES = ("point", "line")
 _KEYS = {"id", "label", "description", "order", "geometry", "color", "icon", "triggers",
-         "patterns", "pattern_words", "requires_any", "unless_any", "weak_triggers", "remote_triggers", "lead_triggers", "lead_any",
-         "coarsest_place"}
+         "patterns", "pattern_words", "requires_any", "unless_any", "weak_triggers", "remote_triggers",
+         "lead_triggers", "lead_any", "coarsest_place"}
 COARSEST = ("city", "admin1", "country")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -118,8 +118,8 @@ def parse_layer(data: object, path: Path) -> Layer:
         triggers=triggers, patterns=patterns, pattern_words=pattern_words, geometry=geometry, color=color.lower(), icon=icon,
         order=order, requires_any=_str_list(data, "requires_any", path), unless_any=_str_list(data, "unless_any", path),
         weak_triggers=_str_list(data, "weak_triggers", path),
-        remote_triggers=_str_list(data, "remote_triggers", path), lead_triggers=lead_triggers, lead_any=lead_any,
-        coarsest_place=coarsest,
+        remote_triggers=_str_list(data, "remote_triggers", path), lead_triggers=lead_triggers,
+        lead_any=lead_any, coarsest_place=coarsest,
         source_file=path.name,
     )
 
