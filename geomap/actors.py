@@ -30,7 +30,7 @@ Standard library only; rules, not a trained model.  :func:`find_actors` reads
   drones, navy, air force) are actors only after a nationality or group word
   ("Russian warplanes"), and two such words may share the noun ("Russian and Syrian
   warplanes").  A few nouns are actors alone: "the army",
-  "police", "insurgents", "gangs".
+  "police", "insurgents", "gangs", "protesters", "gendarmes".
 
 ``exclude`` holds place-name spans found by the caller.  A candidate that lies inside
 one, or crosses its boundary, is dropped; one that strictly contains a place name
@@ -197,7 +197,8 @@ _RE_COLLECTIVE_GENERIC = re.compile(
 _RE_ANY_COLLECTIVE = re.compile(f"{_COLLECTIVE}|{_CRAFT}")
 _RE_COLLECTIVE_BARE = re.compile(
     r"(?<![\w-])(?:(?i:the)\s+(?P<the>army|military|junta|police)"
-    r"|(?P<bare>(?i:police|insurgents|rebels|militants|jihadists|gunmen|gangs|paramilitaries|separatists)))(?![\w-])"
+    r"|(?P<bare>(?i:police|insurgents|rebels|militants|jihadists|gunmen|gangs|paramilitaries|separatists|"
+    r"protesters|demonstrators|gendarmes)))(?![\w-])"
 )
 
 # the patterns the helpers below use, compiled once (they run for every word of every sentence)

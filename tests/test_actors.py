@@ -42,6 +42,8 @@ CASES = [
     ("Government troops said on April 5 that they had retaken the centre.", {"government troops"}, {"April"}),
     ("The M23 rebels have taken control of key locations.", {"M23"}, {"rebels", "The M23", "M23 rebels"}),
     ("Armed gangs attacked the prison and fighting with police continued.", {"armed gangs", "police"}, set()),
+    ("Protesters drove police out of the town; gendarmes and demonstrators clashed on Friday.",
+     {"protesters", "police", "gendarmes", "demonstrators"}, set()),
     # other crises
     ("Malian troops and Wagner mercenaries killed dozens of civilians near Moura, Human Rights Watch said.",
      {"Malian troops", "Wagner mercenaries", "Human Rights Watch"}, {"Moura"}),
