@@ -39,7 +39,8 @@ from geomap.models import Place
 log = logging.getLogger("geomap")
 
 #: Bump when the index layout changes.  Changes to what the index is built from
-#: (our data files, the build code, the source packages' versions) are caught by
+#: (our data files, the build code and this module's name keys, the source packages'
+#: versions: :func:`index_sources`) are caught by
 #: :func:`index_name`, so that an upgrade never keeps reading a stale index.
 SCHEMA_VERSION = 3
 #: The packages the index is built from (see :mod:`geomap.gazetteer_build`).
@@ -201,6 +202,8 @@ _LOOKUP_IMPORTS_SQL: Final = _lookup_sql(True)
 #: article brings for the first time cost 40% fewer instructions to look up.
 FIELD_SEP: Final = "\x1f"
 ROW_SEP: Final = "\x1e"
+#: Fields of a row in the ``lookup`` table: form, role and the place's columns.
+ROW_FIELDS: Final = 2 + len(PLACE_COLUMNS.split(","))
 _LOOKUP_TABLE_SQL: Final = "SELECT l.key, l.rows FROM json_each(?1) j JOIN lookup l ON l.key = j.value"
 
 

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Callable
 
 from geomap.errors import GazetteerError
-from geomap.gazetteer import FIELD_SEP, ROW_SEP, SCHEMA_VERSION, _lookup_sql, _resolve_path, name_key
+from geomap.gazetteer import (FIELD_SEP, ROW_FIELDS, ROW_SEP, SCHEMA_VERSION, _lookup_sql, _resolve_path,
+                              name_key)
 from geomap.models import Place
 
 log = logging.getLogger("geomap")
@@ -187,7 +188,8 @@ def write_lookup(con: sqlite3.Connection) -> None:
                     "" if v is None else repr(v) if isinstance(v, float) else str(v) for v in columns)
             rows.append(f"{form}{FIELD_SEP}{role}{FIELD_SEP}{place}")
         entries.append((key, ROW_SEP.join(rows)))
-    bad = next((key for key, text in entries if text.count(FIELD_SEP) != 11 * (text.count(ROW_SEP) + 1)), None)
+    bad = next((key for key, text in entries
+                if text.count(FIELD_SEP) != (ROW_FIELDS - 1) * (text.count(ROW_SEP) + 1)), None)
     if bad is not None:
         raise ValueError(f"a name or place of {bad!r} holds a separator of the lookup table")
     con.executemany("INSERT INTO lookup VALUES (?, ?)", entries)
